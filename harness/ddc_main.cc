@@ -1,0 +1,139 @@
+// ddc: the command line of the suite.
+//
+//   ddc list
+//   ddc run EXPERIMENT|all [--seed N] [--config FILE] [--out DIR]
+//   ddc config [--config FILE]          print the resolved config (every default filled in)
+//
+// A run is a function of (config, seed); `--out` defaults to results/.
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/text_format.h"
+#include "harness/experiment.h"
+#include "harness/output.h"
+#include "platform/config.h"
+
+namespace ddc::harness {
+namespace {
+
+constexpr char kUsage[] =
+    "usage:\n"
+    "  ddc list\n"
+    "  ddc run EXPERIMENT|all [--seed N] [--config FILE] [--out DIR]\n"
+    "  ddc config [--config FILE]\n";
+
+struct Flags {
+  uint64_t seed = 1;
+  std::string config_path;
+  std::string out_dir = "results";
+};
+
+absl::StatusOr<Flags> ParseFlags(const std::vector<std::string>& args) {
+  Flags flags;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& flag = args[i];
+    if (i + 1 >= args.size()) return absl::InvalidArgumentError(absl::StrCat(flag, ": missing value"));
+    const std::string& value = args[++i];
+    if (flag == "--seed") {
+      if (!absl::SimpleAtoi(value, &flags.seed)) {
+        return absl::InvalidArgumentError(absl::StrCat("--seed: not an unsigned integer: ", value));
+      }
+    } else if (flag == "--config") {
+      flags.config_path = value;
+    } else if (flag == "--out") {
+      flags.out_dir = value;
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat("unknown flag ", flag));
+    }
+  }
+  return flags;
+}
+
+absl::StatusOr<PlatformConfig> LoadConfig(const Flags& flags) {
+  if (flags.config_path.empty()) return DefaultConfig();
+  return LoadConfigFile(flags.config_path);
+}
+
+int Fail(const absl::Status& status) {
+  std::cerr << "ddc: " << status.message() << "\n";
+  return 1;
+}
+
+int Run(const std::string& which, const Flags& flags) {
+  absl::StatusOr<PlatformConfig> config = LoadConfig(flags);
+  if (!config.ok()) return Fail(config.status());
+  std::vector<std::unique_ptr<Experiment>> experiments;
+  for (auto& e : AllExperiments()) {
+    if (which == "all" || e->name() == which) experiments.push_back(std::move(e));
+  }
+  if (experiments.empty()) {
+    std::cerr << "ddc: unknown experiment \"" << which << "\" (see `ddc list`)\n";
+    return 2;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(flags.out_dir, ec);
+  if (ec) {
+    return Fail(absl::PermissionDeniedError(
+        absl::StrCat("cannot create ", flags.out_dir, ": ", ec.message())));
+  }
+  std::string config_text;
+  google::protobuf::TextFormat::PrintToString(*config, &config_text);
+  for (const auto& experiment : experiments) {
+    std::cout << "ddc: running " << experiment->name() << " (seed " << flags.seed << ")"
+              << std::endl;
+    const std::string header = absl::StrCat("# ddc run ", experiment->name(), " --seed ",
+                                            flags.seed, "\n# resolved config:\n");
+    absl::Status status = WriteFile(flags.out_dir, absl::StrCat(experiment->name(), ".config.txtpb"),
+                                    header + config_text);
+    if (status.ok()) status = experiment->Run({*config, flags.seed, flags.out_dir});
+    if (!status.ok()) {
+      return Fail(absl::Status(status.code(), absl::StrCat(experiment->name(), ": ", status.message())));
+    }
+  }
+  std::cout << "ddc: results in " << flags.out_dir << "/" << std::endl;
+  return 0;
+}
+
+int Main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  const std::string command = args[0];
+  if (command == "list") {
+    for (const auto& e : AllExperiments()) std::cout << e->name() << "\t" << e->description() << "\n";
+    return 0;
+  }
+  if (command == "run") {
+    if (args.size() < 2) {
+      std::cerr << kUsage;
+      return 2;
+    }
+    absl::StatusOr<Flags> flags = ParseFlags({args.begin() + 2, args.end()});
+    if (!flags.ok()) return Fail(flags.status());
+    return Run(args[1], *flags);
+  }
+  if (command == "config") {
+    absl::StatusOr<Flags> flags = ParseFlags({args.begin() + 1, args.end()});
+    if (!flags.ok()) return Fail(flags.status());
+    absl::StatusOr<PlatformConfig> config = LoadConfig(*flags);
+    if (!config.ok()) return Fail(config.status());
+    std::string text;
+    google::protobuf::TextFormat::PrintToString(*config, &text);
+    std::cout << text;
+    return 0;
+  }
+  std::cerr << kUsage;
+  return 2;
+}
+
+}  // namespace
+}  // namespace ddc::harness
+
+int main(int argc, char** argv) { return ddc::harness::Main(argc, argv); }

@@ -1,0 +1,37 @@
+// Experiment is one reproducible measurement that `ddc run` executes and writes into an output
+// directory. Each experiment builds its own Simulation(s) from the context's config and seed,
+// so a run is a function of (config, seed), and writes CSV files with measured values next to
+// the cost model's predictions.
+#ifndef DDC_HARNESS_EXPERIMENT_H_
+#define DDC_HARNESS_EXPERIMENT_H_
+
+#include <memory>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/status/status.h"
+#include "platform/config.h"
+
+namespace ddc::harness {
+
+struct ExperimentContext {
+  PlatformConfig config;  // resolved and validated
+  uint64_t seed = 1;
+  std::string out_dir;  // exists when Run is called
+};
+
+class Experiment {
+ public:
+  virtual ~Experiment() = default;
+  virtual absl::string_view name() const = 0;
+  virtual absl::string_view description() const = 0;
+  virtual absl::Status Run(const ExperimentContext& context) = 0;
+};
+
+// AllExperiments lists every experiment, in the order `ddc run all` runs them.
+std::vector<std::unique_ptr<Experiment>> AllExperiments();
+
+}  // namespace ddc::harness
+
+#endif  // DDC_HARNESS_EXPERIMENT_H_

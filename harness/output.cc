@@ -1,0 +1,31 @@
+#include "harness/output.h"
+
+#include <fstream>
+
+#include "platform/simulation.h"
+#include "platform/status_macros.h"
+
+namespace ddc::harness {
+
+absl::Status WriteFile(absl::string_view dir, absl::string_view name, absl::string_view contents) {
+  const std::string path = absl::StrCat(dir, "/", name);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) return absl::PermissionDeniedError(absl::StrCat("cannot write \"", path, "\""));
+  out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
+  if (!out) return absl::DataLossError(absl::StrCat("short write to \"", path, "\""));
+  return absl::OkStatus();
+}
+
+absl::Status WriteRunArtifacts(absl::string_view dir, absl::string_view prefix,
+                               const Simulation& simulation) {
+  DDC_RETURN_IF_ERROR(WriteFile(dir, absl::StrCat(prefix, ".metrics.csv"), simulation.MetricsCsv()));
+  return WriteFile(dir, absl::StrCat(prefix, ".trace.json"), simulation.TraceJson());
+}
+
+std::string CsvTable::Render() const {
+  std::string out = absl::StrJoin(header_, ",") + "\n";
+  for (const auto& row : rows_) absl::StrAppend(&out, absl::StrJoin(row, ","), "\n");
+  return out;
+}
+
+}  // namespace ddc::harness

@@ -1,0 +1,44 @@
+// Output helpers for experiments: files written into the run's output directory, and a CSV table
+// that formats numbers deterministically.
+#ifndef DDC_HARNESS_OUTPUT_H_
+#define DDC_HARNESS_OUTPUT_H_
+
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace ddc {
+class Simulation;
+}
+
+namespace ddc::harness {
+
+// WriteFile writes `contents` to dir/name, replacing it.
+absl::Status WriteFile(absl::string_view dir, absl::string_view name, absl::string_view contents);
+
+// WriteRunArtifacts writes <prefix>.metrics.csv and <prefix>.trace.json of a finished simulation.
+absl::Status WriteRunArtifacts(absl::string_view dir, absl::string_view prefix,
+                               const Simulation& simulation);
+
+class CsvTable {
+ public:
+  explicit CsvTable(std::vector<std::string> header) : header_(std::move(header)) {}
+
+  template <typename... Cells>
+  void AddRow(const Cells&... cells) {
+    rows_.push_back({absl::StrCat(cells)...});
+  }
+  std::string Render() const;
+
+ private:
+  std::vector<std::string> header_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+}  // namespace ddc::harness
+
+#endif  // DDC_HARNESS_OUTPUT_H_

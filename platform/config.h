@@ -1,0 +1,42 @@
+// Config loading and validation for PlatformConfig (config.proto).
+//
+// ParseConfig is the single entry point for config text: it parses Protobuf text format, fills in
+// the default topology and the cost preset, and validates every field. On error it returns
+// INVALID_ARGUMENT naming the field path and the offending value, e.g.
+//   cost_model.intra_rack_rtt_ns: must be >= 0, got -5
+// and nothing else is touched. A config returned by ParseConfig or DefaultConfig is "resolved":
+// the default topology is materialized and preset values are applied, so later code reads plain
+// fields and never re-derives defaults.
+#ifndef DDC_PLATFORM_CONFIG_H_
+#define DDC_PLATFORM_CONFIG_H_
+
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "platform/config.pb.h"
+
+namespace ddc {
+
+using PlatformConfig = config::PlatformConfig;
+
+// ParseConfig parses, resolves and validates config text.
+absl::StatusOr<PlatformConfig> ParseConfig(absl::string_view text);
+
+// LoadConfigFile reads a text-format config from a file and calls ParseConfig.
+absl::StatusOr<PlatformConfig> LoadConfigFile(const std::string& path);
+
+// DefaultConfig returns the resolved config of an empty text.
+PlatformConfig DefaultConfig();
+
+// ResolveConfig materializes the default topology and applies the cost preset to fields that
+// were not set explicitly. It is idempotent.
+void ResolveConfig(PlatformConfig& config);
+
+// ValidateConfig checks a resolved config; see the file comment for the error format.
+absl::Status ValidateConfig(const PlatformConfig& config);
+
+}  // namespace ddc
+
+#endif  // DDC_PLATFORM_CONFIG_H_
