@@ -38,6 +38,8 @@
 
 namespace ddc {
 
+class Failures;
+class Memory;
 class Process;
 class Topology;
 
@@ -145,6 +147,11 @@ class Process {
 
   // Random draws 64 bits from the run's single seeded PRNG.
   virtual uint64_t Random() = 0;
+
+  // memory is this process's view of the rack's disaggregated memory (platform/memory.h).
+  virtual Memory& memory() = 0;
+  // failures is this process's failure-notification interface (platform/failures.h).
+  virtual Failures& failures() = 0;
 };
 
 }  // namespace ddc

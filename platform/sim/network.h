@@ -1,44 +1,28 @@
-// Network is the message cost model: one-way latency plus size / bandwidth, with FIFO
-// serialization on every link a message crosses.
+// Network is the message cost model of the data-center network: one-way latency plus
+// size / bandwidth, with FIFO serialization on every link a message crosses (see links.h).
 //
 // Internal to platform/.
 //
-// Links: each CE has a NIC transmit link and a NIC receive link to its ToR; each rack's ToR has
-// an uplink (out of the rack) and a downlink (into the rack). An intra-rack message crosses
-// [src NIC tx, dst NIC rx]; a cross-rack one crosses [src NIC tx, src uplink, dst downlink,
-// dst NIC rx]. Messages between processes on the same CE also go through the ToR, which keeps the
-// model conservative and simple.
-//
-// Timing (cut-through, FIFO per link): the head of a message enters link i at
-// s_i = max(s_{i-1}, free_i); the tail leaves it at f_i = max(s_i + size/bw_i, f_{i-1}); the link
-// is then busy until f_i. The message arrives at f_last + one-way latency. On an idle path of equal
-// bandwidths this is exactly latency + size/bandwidth; when links are busy, messages queue, so
-// incast at a receiver's NIC builds a queue.
+// Each CE has a NIC transmit and a NIC receive link to its ToR; each rack's ToR has an uplink
+// (out of the rack) and a downlink (into the rack). An intra-rack message crosses
+// [src NIC tx, dst NIC rx]; a cross-rack one [src NIC tx, src uplink, dst downlink, dst NIC rx].
+// Messages between processes on the same CE also go through the ToR, which keeps the model
+// conservative and simple. Incast at a receiver's NIC builds a queue.
 #ifndef DDC_PLATFORM_SIM_NETWORK_H_
 #define DDC_PLATFORM_SIM_NETWORK_H_
 
-#include <string>
 #include <vector>
 
 #include "platform/config.pb.h"
-#include "platform/cost_model.h"
+#include "platform/sim/links.h"
 #include "platform/topology.h"
 #include "platform/types.h"
 
 namespace ddc::sim {
 
-struct LinkStats {
-  std::string name;
-  uint64_t messages = 0;
-  uint64_t bytes = 0;
-  Duration busy_ns = 0;
-  Duration queued_ns = 0;      // sum over messages of the wait before entering this link
-  Duration max_queued_ns = 0;
-};
-
 class Network {
  public:
-  Network(const Topology& topology, const config::CostModel& cost);
+  Network(const Topology& topology, const config::CostModel& cost, Links& links);
 
   // Transmit reserves the path from src to dst for a message of `bytes` sent at `now` and returns
   // its arrival time.
@@ -48,25 +32,17 @@ class Network {
   Duration OneWayLatency(CeId src, CeId dst) const;
   bool SameRack(CeId a, CeId b) const;
 
-  const std::vector<LinkStats>& links() const { return stats_; }
-
  private:
-  struct Link {
-    double gbps;
-    Time free_at = 0;
-  };
   int Path(CeId src, CeId dst, uint32_t (&path)[4]) const;
-  uint32_t NicTx(CeId ce) const { return 2 * Index(ce); }
-  uint32_t NicRx(CeId ce) const { return 2 * Index(ce) + 1; }
-  uint32_t Uplink(RackId r) const { return num_nic_links_ + 2 * Index(r); }
-  uint32_t Downlink(RackId r) const { return num_nic_links_ + 2 * Index(r) + 1; }
 
   const Topology& topology_;
+  Links& links_;
   Duration intra_one_way_;
   Duration cross_one_way_;
-  uint32_t num_nic_links_;
-  std::vector<Link> links_;
-  std::vector<LinkStats> stats_;
+  std::vector<uint32_t> nic_tx_;  // by CE
+  std::vector<uint32_t> nic_rx_;
+  std::vector<uint32_t> uplink_;  // by rack
+  std::vector<uint32_t> downlink_;
 };
 
 }  // namespace ddc::sim

@@ -6,6 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "asio/co_spawn.hpp"
 #include "asio/detached.hpp"
+#include "platform/memory/sim_failures.h"
+#include "platform/memory/sim_memory.h"
 #include "platform/sim/world.h"
 
 namespace ddc::sim {
@@ -46,7 +48,9 @@ class SimTimer final : public Timer {
 
 SimProcess::SimProcess(World& world, ProcessId id, ProcessSpec spec)
     : world_(world), id_(id), spec_(std::move(spec)),
-      track_(world.tracer.ProcessTrack(id, spec_.ce, spec_.name)) {}
+      track_(world.tracer.ProcessTrack(id, spec_.ce, spec_.name)),
+      memory_(std::make_unique<mem::SimMemory>(*this)),
+      failures_(std::make_unique<mem::SimFailures>(*this)) {}
 
 SimProcess::~SimProcess() = default;
 
@@ -54,6 +58,8 @@ Mode SimProcess::mode() const { return world_.mode; }
 const Topology& SimProcess::topology() const { return world_.topology; }
 Time SimProcess::Now() const { return world_.kernel.now(); }
 uint64_t SimProcess::Random() { return world_.kernel.Random(); }
+Memory& SimProcess::memory() { return *memory_; }
+Failures& SimProcess::failures() { return *failures_; }
 
 void SimProcess::Launch() {
   if (!world_.ces[Index(spec_.ce)].alive) return;
@@ -61,6 +67,8 @@ void SimProcess::Launch() {
   incarnation_ = launches_++;
   state_ = ProcessState::kRunning;
   error_.clear();
+  memory_->OnLaunch();
+  failures_->Reset();
   world_.metrics.process_launches++;
   world_.tracer.Instant(track_, incarnation_ == 0 ? "start" : "restart", Now(),
                         absl::StrCat("\"incarnation\":", incarnation_));
@@ -74,6 +82,7 @@ void SimProcess::Kill() {
   live_threads_ = 0;
   mailbox_.clear();
   receivers_.clear();
+  failures_->Reset();
   waits_.Clear();
   world_.tracer.Instant(track_, "killed", Now());
 }

@@ -20,6 +20,11 @@
 #include "platform/sim/trace.h"
 #include "platform/sim/wait_table.h"
 
+namespace ddc::mem {
+class SimFailures;
+class SimMemory;
+}  // namespace ddc::mem
+
 namespace ddc::sim {
 
 class World;
@@ -63,6 +68,9 @@ class SimProcess final : public Process {
   void Go(std::function<asio::awaitable<void>()> thread) override;
   std::optional<ProcessId> FindProcess(absl::string_view name) const override;
   uint64_t Random() override;
+  Memory& memory() override;
+  Failures& failures() override;
+  mem::SimFailures& failures_impl() { return *failures_; }
 
   // Suspend parks the calling coroutine; `park(ref)` must arrange for Resume<Args...>(ref, ...)
   // to be called later. The awaited value is Args (nothing, or one value).
@@ -109,6 +117,8 @@ class SimProcess final : public Process {
   WaitTable waits_;
   std::deque<Envelope> mailbox_;
   std::deque<ReceiveWaiter> receivers_;
+  std::unique_ptr<mem::SimMemory> memory_;
+  std::unique_ptr<mem::SimFailures> failures_;
 };
 
 }  // namespace ddc::sim

@@ -4,6 +4,9 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "platform/cost_model.h"
+#include "platform/memory/sim_failures.h"
+#include "platform/notices.pb.h"
 #include "platform/sim/sim_process.h"
 
 namespace ddc::sim {
@@ -15,10 +18,26 @@ World::World(PlatformConfig config_in, uint64_t seed_in)
                                                                   : Mode::kExposed),
       topology(Topology::FromConfig(config)),
       kernel(seed_in),
-      network(topology, config.cost_model()),
+      network(topology, config.cost_model(), links),
+      fabric(topology, config.cost_model(), links),
       tracer(topology, config.trace().enabled(), config.trace().max_events()) {
   ces.resize(topology.ces().size());
-  for (size_t i = 0; i < ces.size(); ++i) ces[i].core_free_at.assign(topology.ces()[i].cores, 0);
+  for (size_t i = 0; i < ces.size(); ++i) {
+    ces[i].core_free_at.assign(topology.ces()[i].cores, 0);
+    caches.emplace_back(topology.ces()[i].cache_pages);
+  }
+  const int64_t page_size = config.memory().page_size();
+  for (uint32_t i = 0; i < topology.mes().size(); ++i) {
+    const MeInfo& me = topology.mes()[i];
+    mes.push_back(std::make_unique<mem::MemoryElement>(MeId{i}, me.name, me.capacity_bytes,
+                                                       page_size));
+  }
+  for (const RackInfo& rack : topology.racks()) {
+    std::vector<mem::MemoryElement*> rack_mes;
+    for (MeId me : rack.mes) rack_mes.push_back(mes[Index(me)].get());
+    mmus.push_back(std::make_unique<mem::RackMmu>(std::move(rack_mes), page_size,
+                                                  config.memory().steal_policy()));
+  }
   ScheduleConfiguredFaults();
 }
 
@@ -42,6 +61,10 @@ void World::ScheduleConfiguredFaults() {
         kernel.At(f.at_ns(), [this, ce, s = f.slowdown()] { SlowCe(ce, s); });
         break;
     }
+  }
+  for (const config::MeFault& f : faults.me_faults()) {
+    const MeId me = *topology.FindMe(f.me());
+    kernel.At(f.at_ns(), [this, me] { FailMe(me); });
   }
   for (const config::Partition& p : faults.partitions()) {
     partitions.push_back(
@@ -128,6 +151,15 @@ absl::Status World::Send(SimProcess& from, ProcessId to,
     return absl::NotFoundError(absl::StrCat("send from \"", from.name(), "\": no process with id ",
                                             Index(to)));
   }
+  // ToR rules installed by steals: the victim is fenced, and its traffic goes to the thief.
+  if (fenced_.contains(from.id())) {
+    metrics.dropped_by_fence++;
+    return absl::OkStatus();
+  }
+  for (auto r = redirects_.find(dst->id()); r != redirects_.end(); r = redirects_.find(dst->id())) {
+    dst = process(r->second);
+    metrics.redirected++;
+  }
   if (message == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat("send from \"", from.name(), "\": null message"));
   }
@@ -160,15 +192,15 @@ absl::Status World::Send(SimProcess& from, ProcessId to,
   if (duplicate) metrics.duplicated++;
   for (int i = 0; i < copies; ++i) {
     const Time arrival = network.Transmit(src_ce, dst_ce, bytes, now) + extra_delay;
-    kernel.At(arrival, [this, envelope = Envelope(from.id(), to, now, bytes, message)]() mutable {
-      Deliver(std::move(envelope));
-    });
+    kernel.At(arrival,
+              [this, dst, envelope = Envelope(from.id(), to, now, bytes, message)]() mutable {
+                Deliver(*dst, std::move(envelope));
+              });
   }
   return absl::OkStatus();
 }
 
-void World::Deliver(Envelope envelope) {
-  SimProcess& dst = *processes_[Index(envelope.to())];
+void World::Deliver(SimProcess& dst, Envelope envelope) {
   if (!dst.alive()) {
     metrics.dropped_dead_destination++;
     return;
@@ -192,6 +224,113 @@ void World::CrashCe(CeId ce) {
   tracer.Instant(tracer.CeTrack(ce), "crash", kernel.now());
   for (ProcessId id : state.processes) processes_[Index(id)]->Kill();
   std::fill(state.core_free_at.begin(), state.core_free_at.end(), 0);
+  // CE-local memory is gone: cached pages (dirty ones included) and cached V2P entries.
+  caches[Index(ce)].Clear();
+  // The rack monitor pings every CE at multiples of the interval; a CE that misses
+  // `missed_beats` consecutive beats is declared dead once the last ping's reply is overdue
+  // (one intra-rack RTT). The verdict time is computed here instead of simulating every beat.
+  const int64_t interval = config.monitor().heartbeat_interval_ns();
+  const int64_t first_missed = (kernel.now() + interval - 1) / interval;
+  const Time verdict = (first_missed + config.monitor().missed_beats() - 1) * interval +
+                       config.cost_model().intra_rack_rtt_ns();
+  const uint64_t crash = ++state.crashes;
+  kernel.At(verdict, [this, ce, crash] { MonitorVerdict(ce, crash); });
+}
+
+void World::MonitorVerdict(CeId ce, uint64_t crash) {
+  const CeState& state = ces[Index(ce)];
+  if (state.alive || state.crashes != crash) return;
+  metrics.monitor_detections++;
+  tracer.Instant(tracer.CeTrack(ce), "declared dead by rack monitor", kernel.now());
+  if (mode == Mode::kTransparent) return;
+  for (ProcessId id : state.processes) {
+    auto it = standbys_.find(id);
+    if (it == standbys_.end()) continue;
+    platform::ProcessDeathNotice notice;
+    notice.set_process(Index(id));
+    notice.set_compute_element(topology.ce(ce).name);
+    notice.set_detected_at_ns(kernel.now());
+    auto shared = std::make_shared<const platform::ProcessDeathNotice>(notice);
+    const int64_t bytes = static_cast<int64_t>(shared->ByteSizeLong());
+    for (ProcessId standby : it->second) {
+      SimProcess* dst = process(standby);
+      // The monitor sits at the ToR: one intra-rack hop to the standby's CE.
+      const Time arrival = kernel.now() + config.cost_model().intra_rack_rtt_ns() / 2 +
+                           TransmissionNs(bytes, config.cost_model().nic_bandwidth_gbps());
+      metrics.death_notices++;
+      kernel.At(arrival, [this, dst, envelope = Envelope(id, standby, kernel.now(), bytes,
+                                                         shared)]() mutable {
+        Deliver(*dst, std::move(envelope));
+      });
+    }
+  }
+}
+
+void World::AddStandby(ProcessId watched, ProcessId standby) {
+  std::vector<ProcessId>& list = standbys_[watched];
+  if (std::find(list.begin(), list.end(), standby) == list.end()) list.push_back(standby);
+}
+
+void World::InstallStealRules(ProcessId victim, ProcessId thief) {
+  redirects_[victim] = thief;
+  redirects_.erase(thief);  // a thief that was itself stolen from is taking its address back
+  fenced_.insert(victim);
+  fenced_.erase(thief);
+  tracer.Instant(tracer.FabricTrack(), "tor redirect+fence", kernel.now(),
+                 absl::StrCat("\"victim\":", Index(victim), ",\"thief\":", Index(thief)));
+}
+
+std::vector<Region> World::RegionsOn(ProcessId process, MeId me) {
+  const int64_t page_size = config.memory().page_size();
+  std::vector<Region> regions;
+  for (uint64_t page : mmus[Index(topology.me(me).rack)]->PagesOn(process, me)) {
+    const VirtAddr base = page * static_cast<uint64_t>(page_size);
+    if (!regions.empty() && regions.back().end() == base) {
+      regions.back().length += page_size;
+    } else {
+      regions.push_back({base, page_size});
+    }
+  }
+  return regions;
+}
+
+void World::ReportMemoryFailure(SimProcess& p, MeId me) {
+  if (mode == Mode::kTransparent) return;
+  p.failures_impl().OnMemoryFailure({topology.me(me).name, RegionsOn(p.id(), me), kernel.now()},
+                                    Index(me));
+}
+
+void World::FailMe(MeId me) {
+  mem::MemoryElement& element = *mes[Index(me)];
+  if (!element.alive()) return;
+  // Who used the ME is read before the frames are lost.
+  const std::vector<ProcessId> users = mmus[Index(topology.me(me).rack)]->ProcessesUsing(me);
+  std::vector<std::vector<Region>> lost;
+  for (ProcessId user : users) lost.push_back(RegionsOn(user, me));
+  element.Fail();
+  metrics.me_failures++;
+  tracer.Instant(tracer.MeTrack(me), "failed", kernel.now());
+  if (mode == Mode::kTransparent) {
+    // LegoOS-like: the OS cannot mask the loss, so the processes using that memory die.
+    for (ProcessId user : users) {
+      SimProcess& p = *processes_[Index(user)];
+      if (!p.alive()) continue;
+      p.Kill();
+      metrics.processes_killed_by_memory_failure++;
+    }
+    return;
+  }
+  if (config.memory().failure_detection() != config::MemoryConfig::ASYNC_LIVENESS) return;
+  // The interconnect's liveness reports the failure to every CE mapping that ME, one memory
+  // one-way latency later.
+  const Time at = kernel.now() + config.cost_model().memory_rtt_ns() / 2;
+  for (size_t i = 0; i < users.size(); ++i) {
+    SimProcess* p = processes_[Index(users[i])].get();
+    kernel.At(at, [this, p, me, regions = std::move(lost[i]), failed = kernel.now()] {
+      if (!p->alive() || !ces[Index(p->ce())].alive) return;
+      p->failures_impl().OnMemoryFailure({topology.me(me).name, regions, failed}, Index(me));
+    });
+  }
 }
 
 void World::RestartCe(CeId ce) {
@@ -235,10 +374,29 @@ std::string World::MetricsCsv() const {
   row("ce_crashes", metrics.ce_crashes);
   row("ce_restarts", metrics.ce_restarts);
   row("compute_ns", metrics.compute_ns);
+  row("cache_hits", metrics.cache_hits);
+  row("cache_misses", metrics.cache_misses);
+  row("writebacks", metrics.writebacks);
+  row("writeback_failures", metrics.writeback_failures);
+  row("memory_round_trips", fabric.counters().round_trips);
+  row("memory_bytes", fabric.counters().bytes);
+  row("grants", metrics.grants);
+  row("pages_granted", metrics.pages_granted);
+  row("steals", metrics.steals);
+  row("pages_stolen", metrics.pages_stolen);
+  row("mmu_pages_updated", metrics.mmu_pages_updated);
+  row("me_failures", metrics.me_failures);
+  row("processes_killed_by_memory_failure", metrics.processes_killed_by_memory_failure);
+  row("memory_failure_reports", metrics.memory_failure_reports);
+  row("memory_failure_forwards", metrics.memory_failure_forwards);
+  row("monitor_detections", metrics.monitor_detections);
+  row("death_notices", metrics.death_notices);
+  row("dropped_by_fence", metrics.dropped_by_fence);
+  row("redirected", metrics.redirected);
   row("trace_events_dropped", tracer.dropped());
-  for (const LinkStats& link : network.links()) {
-    if (link.messages == 0) continue;
-    row(link.name + ".messages", link.messages);
+  for (const LinkStats& link : links.stats()) {
+    if (link.transfers == 0) continue;
+    row(link.name + ".transfers", link.transfers);
     row(link.name + ".bytes", link.bytes);
     row(link.name + ".busy_ns", link.busy_ns);
     row(link.name + ".queued_ns", link.queued_ns);

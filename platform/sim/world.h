@@ -7,6 +7,7 @@
 #define DDC_PLATFORM_SIM_WORLD_H_
 
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,7 +18,12 @@
 #include "platform/config.h"
 #include "platform/metrics.h"
 #include "platform/process.h"
+#include "platform/memory/memory_element.h"
+#include "platform/memory/page_cache.h"
+#include "platform/memory/rack_mmu.h"
 #include "platform/sim/kernel.h"
+#include "platform/sim/links.h"
+#include "platform/sim/memory_fabric.h"
 #include "platform/sim/network.h"
 #include "platform/sim/trace.h"
 #include "platform/topology.h"
@@ -28,6 +34,7 @@ class SimProcess;
 
 struct CeState {
   bool alive = true;
+  uint64_t crashes = 0;  // lets a scheduled monitor verdict see whether the CE came back
   double slowdown = 1.0;
   std::vector<Time> core_free_at;
   std::vector<ProcessId> processes;  // in spawn order
@@ -62,7 +69,19 @@ class World {
   void CrashCe(CeId ce);
   void RestartCe(CeId ce);
   void SlowCe(CeId ce, double slowdown);
+  // FailMe loses every frame of an ME. Transparent mode kills the processes that used it;
+  // exposed mode reports it on access, or to every user at once under ASYNC_LIVENESS.
+  void FailMe(MeId me);
   bool Partitioned(CeId a, CeId b, Time at) const;
+
+  mem::RackMmu& mmu(CeId ce) { return *mmus[Index(topology.ce(ce).rack)]; }
+  // InstallStealRules makes the ToR deliver traffic addressed to `victim` to `thief` and drop
+  // traffic sent by `victim`.
+  void InstallStealRules(ProcessId victim, ProcessId thief);
+  // ReportMemoryFailure hands an access that found `me` dead to the process's CE OS.
+  void ReportMemoryFailure(SimProcess& process, MeId me);
+  // AddStandby registers `standby` with the rack monitor for `watched`.
+  void AddStandby(ProcessId watched, ProcessId standby);
 
   SimProcess* process(ProcessId id) const;
   std::optional<ProcessId> FindProcess(absl::string_view name) const;
@@ -73,20 +92,31 @@ class World {
   const Mode mode;
   const Topology topology;
   Kernel kernel;
+  Links links;
   Network network;
+  MemoryFabric fabric;
   Tracer tracer;
   Metrics metrics;
   std::vector<CeState> ces;
+  std::vector<std::unique_ptr<mem::MemoryElement>> mes;  // by MeId
+  std::vector<std::unique_ptr<mem::RackMmu>> mmus;       // by RackId
+  std::vector<mem::PageCache> caches;                    // by CeId
   std::vector<PartitionRule> partitions;
   std::vector<MessageRule> message_rules;
 
  private:
   void ScheduleConfiguredFaults();
-  void Deliver(Envelope envelope);
+  void Deliver(SimProcess& destination, Envelope envelope);
+  // MonitorVerdict is the rack monitor declaring a CE dead, if it has stayed down since `crash`.
+  void MonitorVerdict(CeId ce, uint64_t crash);
+  std::vector<Region> RegionsOn(ProcessId process, MeId me);
   bool Matches(const std::optional<Endpoint>& e, CeId ce) const;
 
   std::vector<std::unique_ptr<SimProcess>> processes_;  // indexed by ProcessId
   std::map<std::string, ProcessId, std::less<>> by_name_;
+  std::map<ProcessId, ProcessId> redirects_;  // victim -> thief
+  std::set<ProcessId> fenced_;
+  std::map<ProcessId, std::vector<ProcessId>> standbys_;  // watched -> standbys
 };
 
 }  // namespace ddc::sim

@@ -1,0 +1,85 @@
+#include "platform/memory/sim_failures.h"
+
+#include "absl/strings/str_cat.h"
+#include "platform/notices.pb.h"
+#include "platform/sim/sim_process.h"
+#include "platform/sim/world.h"
+
+namespace ddc::mem {
+
+absl::Status SimFailures::ModeAllows(absl::string_view op) const {
+  if (process_.world().mode == Mode::kTransparent) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        op, " is not available in transparent mode: failures are seen only through timeouts"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SimFailures::SetMemoryFailureHandler(
+    std::function<void(const MemoryFailure&)> handler) {
+  if (absl::Status s = ModeAllows("memory failure handler"); !s.ok()) return s;
+  handler_ = std::move(handler);
+  return absl::OkStatus();
+}
+
+absl::Status SimFailures::SetEmergencyContacts(std::vector<ProcessId> contacts) {
+  if (absl::Status s = ModeAllows("emergency contacts"); !s.ok()) return s;
+  for (ProcessId contact : contacts) {
+    if (process_.world().process(contact) == nullptr) {
+      return absl::NotFoundError(
+          absl::StrCat("emergency contacts: no process with id ", Index(contact)));
+    }
+  }
+  contacts_ = std::move(contacts);
+  return absl::OkStatus();
+}
+
+absl::Status SimFailures::RegisterStandby(ProcessId watched) {
+  if (absl::Status s = ModeAllows("standby registration"); !s.ok()) return s;
+  sim::World& world = process_.world();
+  sim::SimProcess* target = world.process(watched);
+  if (target == nullptr) {
+    return absl::NotFoundError(absl::StrCat("register standby: no process with id ", Index(watched)));
+  }
+  if (watched == process_.id()) {
+    return absl::InvalidArgumentError("register standby: a process cannot watch itself");
+  }
+  if (world.topology.ce(target->ce()).rack != world.topology.ce(process_.ce()).rack) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "register standby: \"", target->name(), "\" is in another rack; the rack monitor only "
+        "watches its own rack"));
+  }
+  world.AddStandby(watched, process_.id());
+  return absl::OkStatus();
+}
+
+void SimFailures::OnMemoryFailure(const MemoryFailure& failure, uint32_t me_index) {
+  if (!process_.alive() || !reported_.insert(me_index).second) return;
+  sim::World& world = process_.world();
+  world.metrics.memory_failure_reports++;
+  if (handler_) {
+    handler_(failure);
+    return;
+  }
+  platform::MemoryFailureNotice notice;
+  notice.set_process(Index(process_.id()));
+  notice.set_memory_element(failure.memory_element);
+  notice.set_failed_at_ns(failure.failed_at);
+  for (const Region& region : failure.regions) {
+    platform::RegionMsg* r = notice.add_regions();
+    r->set_base(region.base);
+    r->set_length(region.length);
+  }
+  for (ProcessId contact : contacts_) {
+    (void)process_.Send(contact, notice);
+    world.metrics.memory_failure_forwards++;
+  }
+}
+
+void SimFailures::Reset() {
+  handler_ = nullptr;
+  contacts_.clear();
+  reported_.clear();
+}
+
+}  // namespace ddc::mem

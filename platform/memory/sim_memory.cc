@@ -1,0 +1,514 @@
+#include "platform/memory/sim_memory.h"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "platform/cost_model.h"
+#include "platform/notices.pb.h"
+#include "platform/sim/sim_process.h"
+#include "platform/sim/world.h"
+#include "platform/status_macros.h"
+
+namespace ddc::mem {
+namespace {
+
+std::string Describe(const Region& r) { return absl::StrFormat("[0x%x, 0x%x)", r.base, r.end()); }
+
+}  // namespace
+
+SimMemory::SimMemory(sim::SimProcess& process)
+    : process_(process),
+      world_(process.world()),
+      mmu_(world_.mmu(process.ce())),
+      cache_(world_.caches[Index(process.ce())]),
+      page_size_(world_.config.memory().page_size()) {}
+
+void SimMemory::OnLaunch() { epoch_ = mmu_.epoch(process_.id()); }
+
+absl::StatusOr<SimMemory::PageRange> SimMemory::PagesOf(VirtAddr address, int64_t length) const {
+  if (length <= 0) {
+    return absl::InvalidArgumentError(absl::StrCat("access length must be > 0, got ", length));
+  }
+  const VirtAddr end = address + static_cast<VirtAddr>(length);
+  if (end < address) return absl::InvalidArgumentError("access range wraps around the address space");
+  const uint64_t p = static_cast<uint64_t>(page_size_);
+  return PageRange{address / p, (end - 1) / p - address / p + 1};
+}
+
+absl::StatusOr<SimMemory::PageRange> SimMemory::AlignedPages(const Region& region,
+                                                             absl::string_view op) const {
+  if (region.length <= 0) {
+    return absl::InvalidArgumentError(absl::StrCat(op, ": empty region ", Describe(region)));
+  }
+  const uint64_t p = static_cast<uint64_t>(page_size_);
+  if (region.base % p != 0 || static_cast<uint64_t>(region.length) % p != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(op, ": region ", Describe(region),
+                                                   " is not aligned to the page size ", p));
+  }
+  return PageRange{region.base / p, static_cast<uint64_t>(region.length) / p};
+}
+
+absl::Status SimMemory::ModeAllowsPrimitives(absl::string_view op) const {
+  if (world_.mode == Mode::kTransparent) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(op, " is not available in transparent mode: the OS hides the rack"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<SimMemory::Resolved> SimMemory::Resolve(PageRange range) const {
+  Resolved resolved;
+  resolved.physical.reserve(range.count);
+  for (uint64_t page = range.first; page < range.first + range.count; ++page) {
+    if (const PhysicalPage* cached = cache_.FindMapping(process_.id(), page)) {
+      resolved.physical.push_back(*cached);
+      continue;
+    }
+    resolved.needed_mmu = true;
+    const PhysicalPage* phys = mmu_.Lookup(process_.id(), page);
+    if (phys == nullptr) {
+      DDC_RETURN_IF_ERROR(mmu_.CheckOwned(process_.id(), range.first, range.count));
+      return absl::InternalError("V2P lookup failed but ownership check passed");
+    }
+    resolved.physical.push_back(*phys);
+  }
+  return resolved;
+}
+
+void SimMemory::CacheMappings(PageRange range, const Resolved& resolved) {
+  if (!resolved.needed_mmu) return;
+  for (uint64_t i = 0; i < range.count; ++i) {
+    cache_.CacheMapping(process_.id(), range.first + i, resolved.physical[i]);
+  }
+}
+
+absl::Status SimMemory::CheckAtMe(uint64_t page, const PhysicalPage& phys,
+                                  Permission permission) const {
+  return world_.mes[Index(phys.me)]->Check(phys.frame, process_.id(), page, epoch_, permission);
+}
+
+void SimMemory::ReportUnavailable(const PhysicalPage& phys) {
+  world_.ReportMemoryFailure(process_, phys.me);
+}
+
+Time SimMemory::LocalCopy(int64_t bytes, Time start) const {
+  const config::CostModel& c = world_.config.cost_model();
+  return start + c.local_dram_access_ns() + TransmissionNs(bytes, c.local_dram_bandwidth_gbps());
+}
+
+void SimMemory::Insert(CachedPage page, Transfers& transfers) {
+  std::optional<CachedPage> evicted = cache_.Insert(std::move(page));
+  if (!evicted || !evicted->dirty) return;
+  // Write-back of a dirty victim: it reaches the ME only if the ME still accepts it.
+  MemoryElement& me = *world_.mes[Index(evicted->physical.me)];
+  world_.metrics.writebacks++;
+  if (!me.Check(evicted->physical.frame, evicted->process, evicted->page, evicted->epoch,
+                kWrite)
+           .ok()) {
+    world_.metrics.writeback_failures++;
+    return;
+  }
+  me.WriteFrame(evicted->physical.frame, evicted->bytes);
+  transfers.store_bytes[Index(evicted->physical.me)] += page_size_;
+}
+
+void SimMemory::Fill(uint64_t page, const PhysicalPage& phys, bool overwrite,
+                     Transfers& transfers) {
+  if (cache_.Find(process_.id(), page) != nullptr) {
+    world_.metrics.cache_hits++;
+    return;
+  }
+  CachedPage fresh{process_.id(), page, phys, epoch_, std::string(page_size_, '\0'), false};
+  if (!overwrite) {
+    world_.metrics.cache_misses++;
+    world_.mes[Index(phys.me)]->ReadFrame(phys.frame, fresh.bytes.data());
+    transfers.fetch_bytes[Index(phys.me)] += page_size_;
+  }
+  Insert(std::move(fresh), transfers);
+}
+
+Time SimMemory::Issue(const Transfers& transfers, Time start) {
+  Time done = start;
+  for (const auto& [me, bytes] : transfers.fetch_bytes) {
+    done = std::max(done, world_.fabric.Fetch(process_.ce(), MeId{me}, bytes, start));
+  }
+  for (const auto& [me, bytes] : transfers.store_bytes) {
+    done = std::max(done, world_.fabric.Store(process_.ce(), MeId{me}, bytes, start));
+  }
+  return done;
+}
+
+absl::StatusOr<Time> SimMemory::WriteBack(PageRange range, Time start, bool drop) {
+  std::vector<uint64_t> dirty;
+  for (uint64_t page = range.first; page < range.first + range.count; ++page) {
+    const CachedPage* cached = cache_.Peek(process_.id(), page);
+    if (cached == nullptr || !cached->dirty) continue;
+    absl::Status status = CheckAtMe(page, cached->physical, kWrite);
+    if (!status.ok()) {
+      if (absl::IsUnavailable(status)) ReportUnavailable(cached->physical);
+      return status;
+    }
+    dirty.push_back(page);
+  }
+  Transfers transfers;
+  for (uint64_t page : dirty) {
+    CachedPage* cached = cache_.Find(process_.id(), page);
+    world_.mes[Index(cached->physical.me)]->WriteFrame(cached->physical.frame, cached->bytes);
+    cached->dirty = false;
+    transfers.store_bytes[Index(cached->physical.me)] += page_size_;
+    world_.metrics.writebacks++;
+  }
+  if (drop) {
+    for (uint64_t page = range.first; page < range.first + range.count; ++page) {
+      cache_.Remove(process_.id(), page);
+    }
+  }
+  return Issue(transfers, start);
+}
+
+asio::awaitable<absl::StatusOr<Region>> SimMemory::Allocate(int64_t bytes) {
+  absl::StatusOr<Region> region = mmu_.Allocate(process_.id(), bytes);
+  if (!region.ok()) co_return region.status();
+  const PageRange range{region->base / static_cast<uint64_t>(page_size_),
+                        static_cast<uint64_t>(region->length / page_size_)};
+  for (uint64_t page = range.first; page < range.first + range.count; ++page) {
+    cache_.CacheMapping(process_.id(), page, *mmu_.Lookup(process_.id(), page));
+  }
+  const int64_t per_page = world_.config.cost_model().mmu_update_per_page_ns();
+  world_.metrics.mmu_pages_updated += range.count;
+  co_await process_.SuspendUntil(world_.fabric.Control(process_.Now()) +
+                                 static_cast<int64_t>(range.count) * per_page);
+  co_return region;
+}
+
+asio::awaitable<absl::Status> SimMemory::Free(Region region) {
+  DDC_CO_ASSIGN_OR_RETURN(PageRange range, AlignedPages(region, "free"));
+  DDC_CO_RETURN_IF_ERROR(mmu_.CheckOwned(process_.id(), range.first, range.count));
+  for (uint64_t page = range.first; page < range.first + range.count; ++page) {
+    cache_.Remove(process_.id(), page);
+    cache_.InvalidateMapping(process_.id(), page);
+  }
+  mmu_.Unmap(process_.id(), range.first, range.count);
+  const int64_t per_page = world_.config.cost_model().mmu_update_per_page_ns();
+  world_.metrics.mmu_pages_updated += range.count;
+  co_await process_.SuspendUntil(world_.fabric.Control(process_.Now()) +
+                                 static_cast<int64_t>(range.count) * per_page);
+  co_return absl::OkStatus();
+}
+
+asio::awaitable<absl::StatusOr<std::string>> SimMemory::Read(VirtAddr address, int64_t length) {
+  DDC_CO_ASSIGN_OR_RETURN(PageRange range, PagesOf(address, length));
+  absl::StatusOr<Resolved> resolved = Resolve(range);
+  Time start = process_.Now();
+  if (!resolved.ok()) {
+    co_await process_.SuspendUntil(world_.fabric.Control(start));
+    co_return resolved.status();
+  }
+  if (resolved->needed_mmu) start = world_.fabric.Control(start);
+  // Every page that must come from its ME is checked before anything changes.
+  for (uint64_t i = 0; i < range.count; ++i) {
+    if (cache_.Peek(process_.id(), range.first + i) != nullptr) continue;
+    absl::Status status = CheckAtMe(range.first + i, resolved->physical[i], kRead);
+    if (!status.ok()) {
+      if (absl::IsUnavailable(status)) ReportUnavailable(resolved->physical[i]);
+      co_await process_.SuspendUntil(start + world_.fabric.rtt());
+      co_return status;
+    }
+  }
+  CacheMappings(range, *resolved);
+  std::string out(static_cast<size_t>(length), '\0');
+  Transfers transfers;
+  const uint64_t p = static_cast<uint64_t>(page_size_);
+  // Page by page, so a read larger than the cache still returns every byte; the misses are then
+  // fetched as one batch per ME.
+  for (uint64_t i = 0; i < range.count; ++i) {
+    const uint64_t page = range.first + i;
+    Fill(page, resolved->physical[i], /*overwrite=*/false, transfers);
+    const CachedPage* cached = cache_.Peek(process_.id(), page);
+    const VirtAddr page_base = page * p;
+    const VirtAddr from = std::max<VirtAddr>(address, page_base);
+    const VirtAddr to = std::min<VirtAddr>(address + static_cast<VirtAddr>(length), page_base + p);
+    std::memcpy(out.data() + (from - address), cached->bytes.data() + (from - page_base),
+                static_cast<size_t>(to - from));
+  }
+  co_await process_.SuspendUntil(std::max(Issue(transfers, start), LocalCopy(length, start)));
+  co_return out;
+}
+
+asio::awaitable<absl::Status> SimMemory::Write(VirtAddr address, absl::string_view bytes) {
+  const int64_t length = static_cast<int64_t>(bytes.size());
+  DDC_CO_ASSIGN_OR_RETURN(PageRange range, PagesOf(address, length));
+  absl::StatusOr<Resolved> resolved = Resolve(range);
+  Time start = process_.Now();
+  if (!resolved.ok()) {
+    co_await process_.SuspendUntil(world_.fabric.Control(start));
+    co_return resolved.status();
+  }
+  if (resolved->needed_mmu) start = world_.fabric.Control(start);
+  const uint64_t p = static_cast<uint64_t>(page_size_);
+  const VirtAddr end = address + static_cast<VirtAddr>(length);
+  auto fully_covered = [&](uint64_t page) {
+    return address <= page * p && end >= (page + 1) * p;
+  };
+  // Partially written pages that are not cached must be fetched: check them first.
+  for (uint64_t i = 0; i < range.count; ++i) {
+    const uint64_t page = range.first + i;
+    if (fully_covered(page) || cache_.Peek(process_.id(), page) != nullptr) continue;
+    absl::Status status = CheckAtMe(page, resolved->physical[i], kReadWrite);
+    if (!status.ok()) {
+      if (absl::IsUnavailable(status)) ReportUnavailable(resolved->physical[i]);
+      co_await process_.SuspendUntil(start + world_.fabric.rtt());
+      co_return status;
+    }
+  }
+  CacheMappings(range, *resolved);
+  Transfers transfers;
+  for (uint64_t i = 0; i < range.count; ++i) {
+    const uint64_t page = range.first + i;
+    Fill(page, resolved->physical[i], /*overwrite=*/fully_covered(page), transfers);
+    CachedPage* cached = cache_.Find(process_.id(), page);
+    const VirtAddr page_base = page * p;
+    const VirtAddr from = std::max<VirtAddr>(address, page_base);
+    const VirtAddr to = std::min<VirtAddr>(end, page_base + p);
+    std::memcpy(cached->bytes.data() + (from - page_base), bytes.data() + (from - address),
+                static_cast<size_t>(to - from));
+    cached->dirty = true;
+    cached->epoch = epoch_;
+  }
+  co_await process_.SuspendUntil(std::max(Issue(transfers, start), LocalCopy(length, start)));
+  co_return absl::OkStatus();
+}
+
+asio::awaitable<absl::Status> SimMemory::Flush(Region region) {
+  DDC_CO_ASSIGN_OR_RETURN(PageRange range, PagesOf(region.base, region.length));
+  absl::StatusOr<Resolved> resolved = Resolve(range);
+  if (!resolved.ok()) {
+    co_await process_.SuspendUntil(world_.fabric.Control(process_.Now()));
+    co_return resolved.status();
+  }
+  absl::StatusOr<Time> done = WriteBack(range, process_.Now(), /*drop=*/false);
+  if (!done.ok()) {
+    co_await process_.SuspendUntil(process_.Now() + world_.fabric.rtt());
+    co_return done.status();
+  }
+  co_await process_.SuspendUntil(*done);
+  co_return absl::OkStatus();
+}
+
+asio::awaitable<absl::Status> SimMemory::Evict(Region region) {
+  DDC_CO_ASSIGN_OR_RETURN(PageRange range, PagesOf(region.base, region.length));
+  absl::StatusOr<Resolved> resolved = Resolve(range);
+  if (!resolved.ok()) {
+    co_await process_.SuspendUntil(world_.fabric.Control(process_.Now()));
+    co_return resolved.status();
+  }
+  absl::StatusOr<Time> done = WriteBack(range, process_.Now(), /*drop=*/true);
+  if (!done.ok()) {
+    co_await process_.SuspendUntil(process_.Now() + world_.fabric.rtt());
+    co_return done.status();
+  }
+  co_await process_.SuspendUntil(*done);
+  co_return absl::OkStatus();
+}
+
+asio::awaitable<absl::Status> SimMemory::Grant(std::vector<Region> regions,
+                                               ProcessId destination) {
+  DDC_CO_RETURN_IF_ERROR(ModeAllowsPrimitives("grant"));
+  if (regions.empty()) co_return absl::InvalidArgumentError("grant: no regions given");
+  std::vector<PageRange> ranges;
+  for (const Region& region : regions) {
+    DDC_CO_ASSIGN_OR_RETURN(PageRange range, AlignedPages(region, "grant"));
+    ranges.push_back(range);
+  }
+  std::vector<size_t> order(ranges.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return ranges[a].first < ranges[b].first; });
+  for (size_t k = 1; k < order.size(); ++k) {
+    const PageRange& prev = ranges[order[k - 1]];
+    if (prev.first + prev.count > ranges[order[k]].first) {
+      co_return absl::InvalidArgumentError(absl::StrCat("grant: regions ",
+                                                        Describe(regions[order[k - 1]]), " and ",
+                                                        Describe(regions[order[k]]), " overlap"));
+    }
+  }
+  auto check_destination = [&]() -> absl::Status {
+    sim::SimProcess* dst = world_.process(destination);
+    if (dst == nullptr) {
+      return absl::NotFoundError(absl::StrCat("grant: no process with id ", Index(destination)));
+    }
+    if (destination == process_.id()) {
+      return absl::InvalidArgumentError("grant: a process cannot grant memory to itself");
+    }
+    if (!dst->alive()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("grant: destination \"", dst->name(), "\" is not running"));
+    }
+    if (world_.topology.ce(dst->ce()).rack != world_.topology.ce(process_.ce()).rack) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "grant: destination \"", dst->name(), "\" is in another rack; memory is reassigned "
+          "only within a rack"));
+    }
+    return absl::OkStatus();
+  };
+  auto check_owned = [&]() -> absl::Status {
+    for (const PageRange& range : ranges) {
+      DDC_RETURN_IF_ERROR(mmu_.CheckOwned(process_.id(), range.first, range.count));
+    }
+    return absl::OkStatus();
+  };
+  DDC_CO_RETURN_IF_ERROR(check_destination());
+  DDC_CO_RETURN_IF_ERROR(check_owned());
+
+  // 1. The caller's dirty cached pages go back to their MEs, and its cached copies are dropped.
+  Time flushed = process_.Now();
+  for (const PageRange& range : ranges) {
+    absl::StatusOr<Time> done = WriteBack(range, process_.Now(), /*drop=*/true);
+    if (!done.ok()) co_return done.status();
+    flushed = std::max(flushed, *done);
+  }
+  if (flushed > process_.Now()) co_await process_.SuspendUntil(flushed);
+  // The world may have moved while the write-back was in flight.
+  DDC_CO_RETURN_IF_ERROR(check_destination());
+  DDC_CO_RETURN_IF_ERROR(check_owned());
+
+  // 2. The Rack MMU moves the V2P entries, revokes the caller and admits the destination.
+  std::vector<uint64_t> pages;
+  for (const PageRange& range : ranges) {
+    for (uint64_t page = range.first; page < range.first + range.count; ++page) {
+      pages.push_back(page);
+      cache_.InvalidateMapping(process_.id(), page);
+    }
+  }
+  mmu_.Reassign(process_.id(), destination, pages);
+  world_.metrics.grants++;
+  world_.metrics.pages_granted += pages.size();
+  world_.metrics.mmu_pages_updated += pages.size();
+  const int64_t per_page = world_.config.cost_model().mmu_update_per_page_ns();
+  co_await process_.SuspendUntil(world_.fabric.Control(process_.Now()) +
+                                 static_cast<int64_t>(pages.size()) * per_page);
+
+  // 3. Completed: the caller's OS tells the destination's OS, which tells the destination.
+  platform::GrantNotice notice;
+  notice.set_source(Index(process_.id()));
+  for (const Region& region : regions) {
+    platform::RegionMsg* r = notice.add_regions();
+    r->set_base(region.base);
+    r->set_length(region.length);
+  }
+  co_return process_.Send(destination, std::move(notice));
+}
+
+asio::awaitable<absl::StatusOr<std::vector<Region>>> SimMemory::Steal(
+    ProcessId victim, Capability capability, std::optional<Region> region) {
+  DDC_CO_RETURN_IF_ERROR(ModeAllowsPrimitives("steal"));
+  sim::SimProcess* target = world_.process(victim);
+  if (target == nullptr) {
+    co_return absl::NotFoundError(absl::StrCat("steal: no process with id ", Index(victim)));
+  }
+  if (victim == process_.id()) {
+    co_return absl::InvalidArgumentError("steal: a process cannot steal from itself");
+  }
+  if (world_.topology.ce(target->ce()).rack != world_.topology.ce(process_.ce()).rack) {
+    co_return absl::FailedPreconditionError(absl::StrCat(
+        "steal: victim \"", target->name(), "\" is in another rack; memory is reassigned only "
+        "within a rack"));
+  }
+  DDC_CO_RETURN_IF_ERROR(mmu_.AuthorizeSteal(process_.id(), victim, capability));
+  std::vector<uint64_t> pages;
+  if (region) {
+    DDC_CO_ASSIGN_OR_RETURN(PageRange range, AlignedPages(*region, "steal"));
+    absl::Status owned = mmu_.CheckOwned(victim, range.first, range.count);
+    if (!owned.ok()) co_return absl::Status(owned.code(), absl::StrCat("steal: ", owned.message()));
+    for (uint64_t page = range.first; page < range.first + range.count; ++page) {
+      pages.push_back(page);
+    }
+  } else {
+    pages = mmu_.PagesOf(victim);
+  }
+
+  // The victim's CE (if it still runs) loses its cached copies and mappings; its owner epoch is
+  // bumped so that anything it still sends to an ME is rejected; the ToR redirects and fences.
+  world_.caches[Index(target->ce())].RemoveProcess(victim);
+  mmu_.Reassign(victim, process_.id(), pages);
+  const int64_t rewritten = mmu_.BumpEpoch(victim);
+  world_.InstallStealRules(victim, process_.id());
+  world_.metrics.steals++;
+  world_.metrics.pages_stolen += pages.size();
+  world_.metrics.mmu_pages_updated += pages.size() + static_cast<uint64_t>(rewritten);
+  const int64_t per_page = world_.config.cost_model().mmu_update_per_page_ns();
+  co_await process_.SuspendUntil(world_.fabric.Control(process_.Now()) +
+                                 (static_cast<int64_t>(pages.size()) + rewritten) * per_page);
+  std::vector<Region> stolen;
+  for (uint64_t page : pages) {
+    const VirtAddr base = page * static_cast<uint64_t>(page_size_);
+    if (!stolen.empty() && stolen.back().end() == base) {
+      stolen.back().length += page_size_;
+    } else {
+      stolen.push_back({base, page_size_});
+    }
+  }
+  co_return stolen;
+}
+
+asio::awaitable<absl::Status> SimMemory::JoinTrustGroup(std::string group, std::string secret) {
+  DDC_CO_RETURN_IF_ERROR(ModeAllowsPrimitives("join trust group"));
+  absl::Status status = mmu_.JoinGroup(process_.id(), group, secret);
+  co_await process_.SuspendUntil(world_.fabric.Control(process_.Now()));
+  co_return status;
+}
+
+asio::awaitable<absl::Status> SimMemory::Publish(std::string name, VirtAddr root) {
+  if (name.empty()) co_return absl::InvalidArgumentError("publish: empty name");
+  mmu_.Publish(name, root);
+  co_await process_.SuspendUntil(world_.fabric.Control(process_.Now()));
+  co_return absl::OkStatus();
+}
+
+asio::awaitable<absl::StatusOr<VirtAddr>> SimMemory::Lookup(std::string name) {
+  absl::StatusOr<VirtAddr> root = mmu_.LookupName(name);
+  co_await process_.SuspendUntil(world_.fabric.Control(process_.Now()));
+  co_return root;
+}
+
+asio::awaitable<absl::StatusOr<std::vector<uint32_t>>> SimMemory::Checksums(Region region) {
+  DDC_CO_ASSIGN_OR_RETURN(PageRange range, PagesOf(region.base, region.length));
+  absl::StatusOr<Resolved> resolved = Resolve(range);
+  Time start = process_.Now();
+  if (!resolved.ok()) {
+    co_await process_.SuspendUntil(world_.fabric.Control(start));
+    co_return resolved.status();
+  }
+  if (resolved->needed_mmu) start = world_.fabric.Control(start);
+  std::map<uint32_t, int64_t> pages_by_me;
+  for (uint64_t i = 0; i < range.count; ++i) {
+    absl::Status status = CheckAtMe(range.first + i, resolved->physical[i], kRead);
+    if (!status.ok()) {
+      if (absl::IsUnavailable(status)) ReportUnavailable(resolved->physical[i]);
+      co_await process_.SuspendUntil(start + world_.fabric.rtt());
+      co_return status;
+    }
+    pages_by_me[Index(resolved->physical[i].me)]++;
+  }
+  CacheMappings(range, *resolved);
+  std::vector<uint32_t> sums;
+  for (uint64_t i = 0; i < range.count; ++i) {
+    sums.push_back(world_.mes[Index(resolved->physical[i].me)]->Checksum(resolved->physical[i].frame));
+  }
+  const double rate = world_.config.cost_model().checksum_bandwidth_gbps();
+  Time done = start;
+  for (const auto& [me, pages] : pages_by_me) {
+    const Duration work = TransmissionNs(pages * page_size_, rate);
+    done = std::max(done, world_.fabric.MeCompute(process_.ce(), MeId{me}, work,
+                                                  pages * int64_t{sizeof(uint32_t)}, start));
+  }
+  co_await process_.SuspendUntil(done);
+  co_return sums;
+}
+
+std::vector<Region> SimMemory::Regions() const { return mmu_.RegionsOf(process_.id()); }
+
+}  // namespace ddc::mem
