@@ -1,13 +1,14 @@
 // ddc: the command line of the suite.
 //
 //   ddc list
-//   ddc run EXPERIMENT|all [--seed N] [--config FILE] [--out DIR]
+//   ddc run EXPERIMENT|all [--seed N] [--config FILE] [--out DIR] [--set NAME=VALUE]...
 //   ddc config [--config FILE]          print the resolved config (every default filled in)
 //
 // A run is a function of (config, seed); `--out` defaults to results/.
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -24,13 +25,14 @@ namespace {
 constexpr char kUsage[] =
     "usage:\n"
     "  ddc list\n"
-    "  ddc run EXPERIMENT|all [--seed N] [--config FILE] [--out DIR]\n"
+    "  ddc run EXPERIMENT|all [--seed N] [--config FILE] [--out DIR] [--set NAME=VALUE]...\n"
     "  ddc config [--config FILE]\n";
 
 struct Flags {
   uint64_t seed = 1;
   std::string config_path;
   std::string out_dir = "results";
+  std::map<std::string, std::string> params;
 };
 
 absl::StatusOr<Flags> ParseFlags(const std::vector<std::string>& args) {
@@ -47,6 +49,12 @@ absl::StatusOr<Flags> ParseFlags(const std::vector<std::string>& args) {
       flags.config_path = value;
     } else if (flag == "--out") {
       flags.out_dir = value;
+    } else if (flag == "--set") {
+      const size_t eq = value.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        return absl::InvalidArgumentError(absl::StrCat("--set: expected NAME=VALUE, got ", value));
+      }
+      flags.params[value.substr(0, eq)] = value.substr(eq + 1);
     } else {
       return absl::InvalidArgumentError(absl::StrCat("unknown flag ", flag));
     }
@@ -90,7 +98,7 @@ int Run(const std::string& which, const Flags& flags) {
                                             flags.seed, "\n# resolved config:\n");
     absl::Status status = WriteFile(flags.out_dir, absl::StrCat(experiment->name(), ".config.txtpb"),
                                     header + config_text);
-    if (status.ok()) status = experiment->Run({*config, flags.seed, flags.out_dir});
+    if (status.ok()) status = experiment->Run({*config, flags.seed, flags.out_dir, flags.params});
     if (!status.ok()) {
       return Fail(absl::Status(status.code(), absl::StrCat(experiment->name(), ": ", status.message())));
     }

@@ -5,12 +5,14 @@
 #ifndef DDC_HARNESS_EXPERIMENT_H_
 #define DDC_HARNESS_EXPERIMENT_H_
 
+#include <map>
 #include <memory>
 #include <string>
 #include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "platform/config.h"
 
 namespace ddc::harness {
@@ -19,6 +21,12 @@ struct ExperimentContext {
   PlatformConfig config;  // resolved and validated
   uint64_t seed = 1;
   std::string out_dir;  // exists when Run is called
+  // params are experiment knobs from `ddc run ... --set name=value`, e.g. transfer.max_bytes.
+  std::map<std::string, std::string> params;
+
+  // IntParam returns params[name] as an integer, `fallback` when absent, and INVALID_ARGUMENT
+  // naming the parameter when it is not an integer.
+  absl::StatusOr<int64_t> IntParam(const std::string& name, int64_t fallback) const;
 };
 
 class Experiment {

@@ -2,10 +2,24 @@
 
 #include <fstream>
 
+#include "absl/strings/numbers.h"
+#include "harness/experiment.h"
 #include "platform/simulation.h"
 #include "platform/status_macros.h"
 
 namespace ddc::harness {
+
+absl::StatusOr<int64_t> ExperimentContext::IntParam(const std::string& name,
+                                                    int64_t fallback) const {
+  auto it = params.find(name);
+  if (it == params.end()) return fallback;
+  int64_t value;
+  if (!absl::SimpleAtoi(it->second, &value)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--set ", name, ": not an integer: \"", it->second, "\""));
+  }
+  return value;
+}
 
 absl::Status WriteFile(absl::string_view dir, absl::string_view name, absl::string_view contents) {
   const std::string path = absl::StrCat(dir, "/", name);

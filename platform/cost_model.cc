@@ -18,3 +18,19 @@ Duration CostModel::MessageOneWayNs(bool same_rack, int64_t bytes) const {
 }
 
 }  // namespace ddc
+
+namespace ddc {
+
+Duration CostModel::MemoryFetchNs(int64_t bytes) const {
+  return 2 * (p_.memory_rtt_ns() / 2) + TransmissionNs(bytes, p_.memory_bandwidth_gbps());
+}
+
+Duration CostModel::LocalCopyNs(int64_t bytes) const {
+  return p_.local_dram_access_ns() + TransmissionNs(bytes, p_.local_dram_bandwidth_gbps());
+}
+
+Duration CostModel::GrantNs(int64_t pages) const {
+  return 2 * (p_.memory_rtt_ns() / 2) + pages * p_.mmu_update_per_page_ns();
+}
+
+}  // namespace ddc

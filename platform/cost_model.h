@@ -31,6 +31,20 @@ class CostModel {
     return MessageOneWayNs(same_rack, request_bytes) + MessageOneWayNs(same_rack, reply_bytes);
   }
 
+  // MemoryFetchNs predicts fetching `bytes` of pages from one ME on an idle interconnect:
+  // memory RTT + bytes / memory bandwidth. A store costs the same.
+  Duration MemoryFetchNs(int64_t bytes) const;
+  // LocalCopyNs predicts a CE-cache hit touching `bytes`.
+  Duration LocalCopyNs(int64_t bytes) const;
+  // GrantNs predicts a grant of `pages` clean pages until the source resumes: one memory RTT to
+  // the Rack MMU plus the per-page MMU update.
+  Duration GrantNs(int64_t pages) const;
+  // GrantTransferNs adds the control message (the GrantNotice of `notice_bytes`) that tells the
+  // destination, on the same rack.
+  Duration GrantTransferNs(int64_t pages, int64_t notice_bytes) const {
+    return GrantNs(pages) + MessageOneWayNs(/*same_rack=*/true, notice_bytes);
+  }
+
  private:
   config::CostModel p_;
 };

@@ -25,6 +25,8 @@ struct Metrics {
   int64_t compute_ns = 0;  // virtual CPU time charged, after speed and slowdown scaling
 
   // Memory.
+  uint64_t memory_round_trips = 0;  // requests over the memory interconnect (fetch, store, MMU)
+  uint64_t memory_bytes = 0;        // page data moved over the memory interconnect
   uint64_t cache_hits = 0;    // pages found in the CE cache
   uint64_t cache_misses = 0;  // pages fetched from an ME
   uint64_t writebacks = 0;    // dirty pages written back (flush, evict, eviction)

@@ -6,10 +6,12 @@
 namespace ddc::harness {
 
 std::unique_ptr<Experiment> MakePingpongExperiment();
+std::unique_ptr<Experiment> MakeTransferExperiment();
 
 std::vector<std::unique_ptr<Experiment>> AllExperiments() {
   std::vector<std::unique_ptr<Experiment>> all;
   all.push_back(MakePingpongExperiment());
+  all.push_back(MakeTransferExperiment());
   return all;
 }
 

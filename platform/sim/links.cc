@@ -13,6 +13,8 @@ uint32_t Links::Add(std::string name, double gbps) {
 }
 
 Time Links::Traverse(const uint32_t* path, int hops, int64_t bytes, Time now) {
+  // Header-only packets (requests, acks, empty messages) are neither serialized nor queued.
+  if (bytes == 0) return now;
   Time head = now;
   Time tail = now;
   for (int i = 0; i < hops; ++i) {

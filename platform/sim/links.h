@@ -7,6 +7,10 @@
 // s_i = max(s_{i-1}, free_i); its tail leaves at f_i = max(s_i + size/bw_i, f_{i-1}); the link is
 // then busy until f_i. On an idle path of equal bandwidths a transfer therefore takes exactly
 // size/bandwidth (plus the caller's propagation latency); on busy links it queues.
+//
+// Header-only transfers (0 bytes: memory requests, acks, empty messages) neither queue nor occupy
+// a link: real fabrics keep such packets off the data queues (virtual lanes, priorities), and
+// charging them behind megabytes of data would model head-of-line blocking that does not happen.
 #ifndef DDC_PLATFORM_SIM_LINKS_H_
 #define DDC_PLATFORM_SIM_LINKS_H_
 

@@ -4,8 +4,10 @@
 
 namespace ddc::sim {
 
-MemoryFabric::MemoryFabric(const Topology& topology, const config::CostModel& cost, Links& links)
-    : links_(links), one_way_(cost.memory_rtt_ns() / 2), rtt_(2 * (cost.memory_rtt_ns() / 2)) {
+MemoryFabric::MemoryFabric(const Topology& topology, const config::CostModel& cost, Links& links,
+                           Metrics& metrics)
+    : links_(links),
+      metrics_(metrics), one_way_(cost.memory_rtt_ns() / 2), rtt_(2 * (cost.memory_rtt_ns() / 2)) {
   const double gbps = cost.memory_bandwidth_gbps();
   for (const CeInfo& ce : topology.ces()) {
     ce_tx_.push_back(links.Add(ce.name + ":mem-tx", gbps));
@@ -22,8 +24,8 @@ Time MemoryFabric::Fetch(CeId ce, MeId me, int64_t bytes, Time now) {
   const uint32_t request[2] = {ce_tx_[Index(ce)], me_rx_[Index(me)]};
   const uint32_t response[2] = {me_tx_[Index(me)], ce_rx_[Index(ce)]};
   const Time at_me = links_.Traverse(request, 2, 0, now) + one_way_;
-  counters_.round_trips++;
-  counters_.bytes += static_cast<uint64_t>(bytes);
+  metrics_.memory_round_trips++;
+  metrics_.memory_bytes += static_cast<uint64_t>(bytes);
   return links_.Traverse(response, 2, bytes, at_me) + one_way_;
 }
 
@@ -31,13 +33,13 @@ Time MemoryFabric::Store(CeId ce, MeId me, int64_t bytes, Time now) {
   const uint32_t request[2] = {ce_tx_[Index(ce)], me_rx_[Index(me)]};
   const uint32_t ack[2] = {me_tx_[Index(me)], ce_rx_[Index(ce)]};
   const Time at_me = links_.Traverse(request, 2, bytes, now) + one_way_;
-  counters_.round_trips++;
-  counters_.bytes += static_cast<uint64_t>(bytes);
+  metrics_.memory_round_trips++;
+  metrics_.memory_bytes += static_cast<uint64_t>(bytes);
   return links_.Traverse(ack, 2, 0, at_me) + one_way_;
 }
 
 Time MemoryFabric::Control(Time now) {
-  counters_.round_trips++;
+  metrics_.memory_round_trips++;
   return now + rtt_;
 }
 
@@ -47,7 +49,7 @@ Time MemoryFabric::MeCompute(CeId ce, MeId me, Duration work, int64_t response_b
   const Time at_me = links_.Traverse(request, 2, 0, now) + one_way_;
   Time& busy = me_busy_until_[Index(me)];
   busy = std::max(busy, at_me) + work;
-  counters_.round_trips++;
+  metrics_.memory_round_trips++;
   return links_.Traverse(response, 2, response_bytes, busy) + one_way_;
 }
 

@@ -14,20 +14,18 @@
 #include <vector>
 
 #include "platform/config.pb.h"
+#include "platform/metrics.h"
 #include "platform/sim/links.h"
 #include "platform/topology.h"
 #include "platform/types.h"
 
 namespace ddc::sim {
 
-struct FabricCounters {
-  uint64_t round_trips = 0;
-  uint64_t bytes = 0;  // page data moved over the memory interconnect
-};
-
 class MemoryFabric {
  public:
-  MemoryFabric(const Topology& topology, const config::CostModel& cost, Links& links);
+  // The fabric counts its round trips and page bytes in `metrics`.
+  MemoryFabric(const Topology& topology, const config::CostModel& cost, Links& links,
+               Metrics& metrics);
 
   // Fetch returns when `bytes` requested at `now` from `me` have arrived at `ce`.
   Time Fetch(CeId ce, MeId me, int64_t bytes, Time now);
@@ -40,15 +38,14 @@ class MemoryFabric {
   Time MeCompute(CeId ce, MeId me, Duration work, int64_t response_bytes, Time now);
 
   Duration rtt() const { return rtt_; }
-  const FabricCounters& counters() const { return counters_; }
 
  private:
   Links& links_;
+  Metrics& metrics_;
   Duration one_way_;
   Duration rtt_;
   std::vector<uint32_t> ce_tx_, ce_rx_, me_tx_, me_rx_;
   std::vector<Time> me_busy_until_;
-  FabricCounters counters_;
 };
 
 }  // namespace ddc::sim

@@ -19,7 +19,7 @@ World::World(PlatformConfig config_in, uint64_t seed_in)
       topology(Topology::FromConfig(config)),
       kernel(seed_in),
       network(topology, config.cost_model(), links),
-      fabric(topology, config.cost_model(), links),
+      fabric(topology, config.cost_model(), links, metrics),
       tracer(topology, config.trace().enabled(), config.trace().max_events()) {
   ces.resize(topology.ces().size());
   for (size_t i = 0; i < ces.size(); ++i) {
@@ -378,8 +378,8 @@ std::string World::MetricsCsv() const {
   row("cache_misses", metrics.cache_misses);
   row("writebacks", metrics.writebacks);
   row("writeback_failures", metrics.writeback_failures);
-  row("memory_round_trips", fabric.counters().round_trips);
-  row("memory_bytes", fabric.counters().bytes);
+  row("memory_round_trips", metrics.memory_round_trips);
+  row("memory_bytes", metrics.memory_bytes);
   row("grants", metrics.grants);
   row("pages_granted", metrics.pages_granted);
   row("steals", metrics.steals);

@@ -1,0 +1,397 @@
+// Experiment `transfer` (claim C1): move N bytes from one process to another in the same rack.
+//
+// - transparent (LegoOS-like): the sender reads the data through its CE cache from remote
+//   memory, sends it over the network, and the receiver writes it into its own remote memory and
+//   flushes it. This is the best a copy-based system can do here: chunked and pipelined (up to
+//   `window` reads in flight at the sender, the NICs streaming, one write-and-flush in flight per
+//   arrived chunk at the receiver), buffers preallocated outside the timed window, and the chunk
+//   size and window tuned per N (every pair in kChunkSizes x kWindows runs; the fastest is the
+//   baseline).
+// - exposed: one Grant of the region, then the GrantNotice control message.
+//
+// In both modes the data starts flushed and out of the sender's cache (it was produced earlier),
+// and the transfer ends when the data is durable in memory the receiver owns and the receiver
+// knows it. Each run is compared with the analytic model. Parameters: --set
+// transfer.max_bytes=N (default 1 GiB), transfer.min_bytes=N (default 4 KiB).
+#include <algorithm>
+#include <cstring>
+#include <iostream>
+#include <memory>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "harness/experiment.h"
+#include "harness/experiments/transfer.pb.h"
+#include "harness/output.h"
+#include "platform/cost_model.h"
+#include "platform/memory.h"
+#include "platform/notices.pb.h"
+#include "platform/simulation.h"
+#include "platform/status_macros.h"
+
+namespace ddc::harness {
+namespace {
+
+constexpr int64_t kKiB = 1024;
+constexpr int64_t kMiB = 1024 * kKiB;
+constexpr int64_t kGiB = 1024 * kMiB;
+constexpr int64_t kChunkSizes[] = {64 * kKiB, 256 * kKiB, 1 * kMiB, 4 * kMiB};
+constexpr int kWindows[] = {1, 4};
+// The data is produced in pieces of this size during setup.
+constexpr int64_t kSetupPiece = 4 * kMiB;
+
+struct RunResult {
+  Duration time = -1;
+  Duration model = 0;
+  uint64_t network_bytes = 0;
+  uint64_t network_messages = 0;
+  uint64_t memory_bytes = 0;
+  uint64_t memory_round_trips = 0;
+  bool verified = false;
+};
+
+// Pattern fills [offset, offset + length) of the transferred data deterministically.
+std::string Pattern(uint64_t seed, int64_t offset, int64_t length) {
+  std::string out(static_cast<size_t>(length), '\0');
+  for (int64_t i = 0; i < length; i += 8) {
+    uint64_t x = seed ^ static_cast<uint64_t>((offset + i) / 8) * 0x9E3779B97F4A7C15ull;
+    x ^= x >> 31;
+    x *= 0xBF58476D1CE4E5B9ull;
+    x ^= x >> 29;
+    std::memcpy(out.data() + i, &x, static_cast<size_t>(std::min<int64_t>(8, length - i)));
+  }
+  return out;
+}
+
+int64_t ChunkWireBytes(int64_t offset, int64_t length) {
+  using google::protobuf::io::CodedOutputStream;
+  return 1 + CodedOutputStream::VarintSize64(static_cast<uint64_t>(offset)) + 1 +
+         CodedOutputStream::VarintSize64(static_cast<uint64_t>(length)) + length;
+}
+
+// TransparentModelNs replays the copy pipeline analytically on idle links, with the FIFO rule of
+// docs/cost-model.md: chunk k is read when the reader that owns it (k mod window) finished its
+// previous chunk; the fetch's data crosses the ME port and the CE port (cut-through), and the
+// read completes when both the fetch and the local copy are done; each chunk then crosses the
+// sender's and the receiver's NIC; the receiver copies it into its cache and flushes it, the
+// flush crossing the receiver's CE port and the ME port. Header-only packets cost latency only.
+Duration TransparentModelNs(const CostModel& m, int64_t bytes, int64_t chunk, int window,
+                            int64_t page) {
+  const config::CostModel& p = m.params();
+  const Duration mem_one_way = p.memory_rtt_ns() / 2;
+  const Duration net_one_way = p.intra_rack_rtt_ns() / 2;
+  // Each pipelined hop pair is two equal-bandwidth FIFO links traversed cut-through.
+  struct Hop {
+    Time first_free = 0, second_free = 0;
+    Time Cross(Time ready, Duration serialize) {
+      const Time enter = std::max(ready, first_free);
+      first_free = enter + serialize;
+      const Time enter_second = std::max(enter, second_free);
+      second_free = std::max(enter_second + serialize, first_free);
+      return second_free;
+    }
+  };
+  Hop fetch, network, flush;
+  std::vector<Time> read_done;
+  Time done = 0;
+  for (int64_t offset = 0, k = 0; offset < bytes; offset += chunk, ++k) {
+    const int64_t c = std::min(chunk, bytes - offset);
+    const int64_t page_bytes = (c + page - 1) / page * page;
+    const Time issue = k < window ? 0 : read_done[static_cast<size_t>(k - window)];
+    const Time fetched =
+        fetch.Cross(issue + mem_one_way, TransmissionNs(page_bytes, p.memory_bandwidth_gbps())) +
+        mem_one_way;
+    read_done.push_back(std::max(fetched, issue + m.LocalCopyNs(c)));
+    const Time arrival =
+        network.Cross(read_done.back(),
+                      TransmissionNs(ChunkWireBytes(offset, c), p.nic_bandwidth_gbps())) +
+        net_one_way;
+    const Time written = arrival + m.LocalCopyNs(c);
+    const Time flushed =
+        flush.Cross(written, TransmissionNs(page_bytes, p.memory_bandwidth_gbps())) +
+        2 * mem_one_way;
+    done = std::max(done, flushed);
+  }
+  return done;
+}
+
+int64_t GrantNoticeBytes(ProcessId source, const Region& region) {
+  platform::GrantNotice notice;
+  notice.set_source(Index(source));
+  platform::RegionMsg* r = notice.add_regions();
+  r->set_base(region.base);
+  r->set_length(region.length);
+  return static_cast<int64_t>(notice.ByteSizeLong());
+}
+
+struct Shared {
+  Time start = -1;
+  Time end = -1;
+  Metrics at_start;
+  Metrics at_end;
+  std::string error;
+  bool verified = false;
+  Region source;
+};
+
+// Verify reads the first, middle and last page of the received region and compares them with
+// the pattern.
+asio::awaitable<bool> Verify(Process& self, Region region, uint64_t seed) {
+  const int64_t page = self.memory().page_size();
+  const int64_t length = std::min(page, region.length);
+  for (int64_t offset : {int64_t{0}, (region.length / 2) / page * page, region.length - length}) {
+    absl::StatusOr<std::string> got = co_await self.memory().Read(region.base + offset, length);
+    if (!got.ok() || *got != Pattern(seed, offset, length)) co_return false;
+  }
+  co_return true;
+}
+
+// ReadAndSend is one of the sender's `window` readers: it copies chunks first, first + window, ...
+asio::awaitable<void> ReadAndSend(Process& self, ProcessId receiver, Region source, int64_t chunk,
+                                  int window, int64_t first, Shared* shared) {
+  for (int64_t k = first; k * chunk < source.length; k += window) {
+    const int64_t offset = k * chunk;
+    const int64_t n = std::min(chunk, source.length - offset);
+    absl::StatusOr<std::string> data = co_await self.memory().Read(source.base + offset, n);
+    if (!data.ok()) {
+      shared->error = std::string(data.status().message());
+      co_return;
+    }
+    TransferChunk message;
+    message.set_offset(static_cast<uint64_t>(offset));
+    message.set_data(*std::move(data));
+    (void)self.Send(receiver, std::move(message));
+  }
+}
+
+asio::awaitable<void> Sender(Process& self, ProcessId receiver, int64_t bytes, int64_t chunk,
+                             int window, uint64_t seed, const Simulation* sim, Shared* shared) {
+  Memory& memory = self.memory();
+  absl::StatusOr<Region> region = co_await memory.Allocate(bytes);
+  if (!region.ok()) {
+    shared->error = std::string(region.status().message());
+    co_return;
+  }
+  shared->source = *region;
+  for (int64_t offset = 0; offset < bytes; offset += kSetupPiece) {
+    const int64_t n = std::min(kSetupPiece, bytes - offset);
+    (void)co_await memory.Write(region->base + offset, Pattern(seed, offset, n));
+    (void)co_await memory.Evict(region->Sub(offset, n));
+  }
+  Envelope ready = co_await self.Receive();
+  (void)ready;
+
+  shared->start = self.Now();
+  shared->at_start = sim->metrics();
+  if (self.mode() == Mode::kExposed) {
+    absl::Status granted = co_await memory.Grant(*region, receiver);
+    if (!granted.ok()) shared->error = std::string(granted.message());
+    co_return;
+  }
+  for (int reader = 1; reader < window; ++reader) {
+    self.Go([&self, receiver, source = *region, chunk, window, reader, shared] {
+      return ReadAndSend(self, receiver, source, chunk, window, reader, shared);
+    });
+  }
+  co_await ReadAndSend(self, receiver, *region, chunk, window, 0, shared);
+}
+
+// WriteAndFlush makes one received chunk durable in the receiver's memory.
+asio::awaitable<void> WriteAndFlush(Process& self, VirtAddr at, std::shared_ptr<const Envelope> in,
+                                    int64_t* flushed, int64_t bytes, Timer* all_flushed,
+                                    const Simulation* sim, Shared* shared) {
+  const std::string& data = in->As<TransferChunk>().data();
+  const int64_t n = static_cast<int64_t>(data.size());
+  absl::Status status = co_await self.memory().Write(at, data);
+  if (status.ok()) status = co_await self.memory().Flush({at, n});
+  if (!status.ok()) {
+    shared->error = std::string(status.message());
+    all_flushed->Cancel();
+    co_return;
+  }
+  *flushed += n;
+  if (*flushed == bytes) {
+    shared->end = self.Now();
+    shared->at_end = sim->metrics();
+    all_flushed->Cancel();
+  }
+}
+
+asio::awaitable<void> Receiver(Process& self, ProcessId* sender, int64_t bytes, uint64_t seed,
+                               const Simulation* sim, Shared* shared) {
+  Memory& memory = self.memory();
+  Region destination;
+  if (self.mode() == Mode::kTransparent) {
+    absl::StatusOr<Region> region = co_await memory.Allocate(bytes);
+    if (!region.ok()) {
+      shared->error = std::string(region.status().message());
+      co_return;
+    }
+    destination = *region;
+  }
+  (void)self.Send(*sender, TransferReady());
+  int64_t received = 0;
+  int64_t flushed = 0;
+  std::unique_ptr<Timer> all_flushed = self.NewTimer();
+  while (received < bytes) {
+    Envelope in = co_await self.Receive();
+    if (in.Is<platform::GrantNotice>()) {
+      const platform::RegionMsg& r = in.As<platform::GrantNotice>().regions(0);
+      destination = {r.base(), r.length()};
+      received = bytes;
+      shared->end = self.Now();
+      shared->at_end = sim->metrics();
+    } else if (in.Is<TransferChunk>()) {
+      auto chunk = std::make_shared<const Envelope>(std::move(in));
+      const VirtAddr at = destination.base + chunk->As<TransferChunk>().offset();
+      received += static_cast<int64_t>(chunk->As<TransferChunk>().data().size());
+      Timer* timer = all_flushed.get();
+      self.Go([&self, at, chunk, &flushed, bytes, timer, sim, shared] {
+        return WriteAndFlush(self, at, chunk, &flushed, bytes, timer, sim, shared);
+      });
+    }
+  }
+  // The last write-back cancels the timer; an hour of virtual time means the transfer hung.
+  if (self.mode() == Mode::kTransparent) (void)co_await all_flushed->Wait(Seconds(3600));
+  shared->verified = co_await Verify(self, destination, seed);
+}
+
+absl::StatusOr<RunResult> RunOnce(const ExperimentContext& ctx, Mode mode, int64_t bytes,
+                                  int64_t chunk, int window, const std::string& trace_prefix) {
+  PlatformConfig config = ctx.config;
+  config.set_mode(mode == Mode::kExposed ? config::PlatformConfig::EXPOSED
+                                         : config::PlatformConfig::TRANSPARENT);
+  config.mutable_trace()->set_enabled(!trace_prefix.empty());
+  DDC_ASSIGN_OR_RETURN(std::unique_ptr<Simulation> sim, Simulation::Create(config, ctx.seed));
+  DDC_ASSIGN_OR_RETURN(CeId sender_ce, sim->CeForRole("sender", "r0/ce0"));
+  DDC_ASSIGN_OR_RETURN(CeId receiver_ce, sim->CeForRole("receiver", "r0/ce1"));
+  if (sim->topology().ce(sender_ce).rack != sim->topology().ce(receiver_ce).rack) {
+    return absl::InvalidArgumentError("transfer: sender and receiver must share a rack");
+  }
+  Shared shared;
+  ProcessId sender_id = kNoProcess;
+  DDC_ASSIGN_OR_RETURN(ProcessId receiver_id,
+                       sim->Spawn({.name = "receiver",
+                                   .ce = receiver_ce,
+                                   .main = [&](Process& self) {
+                                     return Receiver(self, &sender_id, bytes, ctx.seed, sim.get(), &shared);
+                                   }}));
+  DDC_ASSIGN_OR_RETURN(sender_id, sim->Spawn({.name = "sender",
+                                              .ce = sender_ce,
+                                              .main = [&](Process& self) {
+                                                return Sender(self, receiver_id, bytes, chunk,
+                                                              window, ctx.seed, sim.get(), &shared);
+                                              }}));
+  sim->RunUntilIdle();
+  if (!shared.error.empty()) return absl::InternalError(absl::StrCat("transfer: ", shared.error));
+  if (shared.end < 0 || shared.start < 0) {
+    return absl::InternalError(absl::StrCat("transfer of ", bytes, " bytes did not complete"));
+  }
+  const Metrics& end = shared.at_end;
+  RunResult result;
+  result.time = shared.end - shared.start;
+  result.network_bytes = end.bytes_sent - shared.at_start.bytes_sent;
+  result.network_messages = end.messages_sent - shared.at_start.messages_sent;
+  result.memory_bytes = end.memory_bytes - shared.at_start.memory_bytes;
+  result.memory_round_trips = end.memory_round_trips - shared.at_start.memory_round_trips;
+  result.verified = shared.verified;
+  const CostModel model(config.cost_model());
+  const int64_t page = config.memory().page_size();
+  result.model = mode == Mode::kExposed
+                     ? model.GrantTransferNs((bytes + page - 1) / page,
+                                             GrantNoticeBytes(sender_id, shared.source))
+                     : TransparentModelNs(model, bytes, chunk, window, page);
+  if (!trace_prefix.empty()) DDC_RETURN_IF_ERROR(WriteRunArtifacts(ctx.out_dir, trace_prefix, *sim));
+  return result;
+}
+
+std::string SizeName(int64_t bytes) {
+  if (bytes >= kGiB && bytes % kGiB == 0) return absl::StrCat(bytes / kGiB, "GiB");
+  if (bytes >= kMiB && bytes % kMiB == 0) return absl::StrCat(bytes / kMiB, "MiB");
+  return absl::StrCat(bytes / kKiB, "KiB");
+}
+
+class TransferExperiment final : public Experiment {
+ public:
+  absl::string_view name() const override { return "transfer"; }
+  absl::string_view description() const override {
+    return "N bytes between two processes of a rack: copy through remote memory and the network "
+           "(transparent) vs memory grant (exposed), 4 KiB to 1 GiB (claim C1)";
+  }
+
+  absl::Status Run(const ExperimentContext& ctx) override {
+    DDC_ASSIGN_OR_RETURN(int64_t max_bytes, ctx.IntParam("transfer.max_bytes", kGiB));
+    DDC_ASSIGN_OR_RETURN(int64_t min_bytes, ctx.IntParam("transfer.min_bytes", 4 * kKiB));
+    if (min_bytes <= 0 || max_bytes < min_bytes) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "transfer: need 0 < transfer.min_bytes <= transfer.max_bytes, got ", min_bytes, " and ",
+          max_bytes));
+    }
+    CsvTable runs({"bytes", "size", "mode", "chunk_bytes", "window", "time_ns", "model_ns",
+                   "time_minus_model_ns", "network_bytes", "network_messages", "memory_bytes",
+                   "memory_round_trips", "verified"});
+    CsvTable summary({"bytes", "size", "transparent_ns", "transparent_chunk_bytes",
+                      "transparent_window", "exposed_ns",
+                      "transparent_over_exposed", "exposed_model_ns", "transparent_model_ns"});
+    for (int64_t bytes = min_bytes; bytes <= max_bytes; bytes *= 4) {
+      const std::string size = SizeName(bytes);
+      const bool traced = bytes == kMiB;
+      RunResult best;
+      int64_t best_chunk = 0;
+      int best_window = 0;
+      std::vector<int64_t> chunks;
+      for (int64_t c : kChunkSizes) {
+        const int64_t clipped = std::min(c, bytes);
+        if (chunks.empty() || chunks.back() != clipped) chunks.push_back(clipped);
+      }
+      for (int64_t chunk : chunks) {
+        for (int window : kWindows) {
+          if (window > 1 && chunk == bytes) continue;  // one chunk: nothing to overlap
+          DDC_ASSIGN_OR_RETURN(
+              RunResult r,
+              RunOnce(ctx, Mode::kTransparent, bytes, chunk, window,
+                      traced && chunk == 256 * kKiB && window == kWindows[1]
+                          ? "transfer.transparent-1MiB"
+                          : ""));
+          AddRun(runs, bytes, size, "transparent", chunk, window, r);
+          if (best.time < 0 || r.time < best.time) {
+            best = r;
+            best_chunk = chunk;
+            best_window = window;
+          }
+        }
+      }
+      DDC_ASSIGN_OR_RETURN(RunResult exposed,
+                           RunOnce(ctx, Mode::kExposed, bytes, bytes, 1,
+                                   traced ? "transfer.exposed-1MiB" : ""));
+      AddRun(runs, bytes, size, "exposed", 0, 0, exposed);
+      summary.AddRow(bytes, size, best.time, best_chunk, best_window, exposed.time,
+                     absl::StrFormat("%.3f", static_cast<double>(best.time) /
+                                                 static_cast<double>(exposed.time)),
+                     exposed.model, best.model);
+      std::cout << "transfer " << size << ": transparent " << best.time << " ns, exposed "
+                << exposed.time << " ns" << std::endl;
+      if (bytes > max_bytes / 4) break;
+    }
+    DDC_RETURN_IF_ERROR(WriteFile(ctx.out_dir, "transfer.csv", runs.Render()));
+    return WriteFile(ctx.out_dir, "transfer_summary.csv", summary.Render());
+  }
+
+ private:
+  static void AddRun(CsvTable& table, int64_t bytes, const std::string& size,
+                     absl::string_view mode, int64_t chunk, int window, const RunResult& r) {
+    table.AddRow(bytes, size, mode, chunk, window, r.time, r.model, r.time - r.model, r.network_bytes,
+                 r.network_messages, r.memory_bytes, r.memory_round_trips,
+                 r.verified ? "yes" : "NO");
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Experiment> MakeTransferExperiment() {
+  return std::make_unique<TransferExperiment>();
+}
+
+}  // namespace ddc::harness
