@@ -67,7 +67,14 @@ struct Region {
 
 // Capability authorizes a steal: the victim's trust group, and its secret under the
 // GROUP_SECRET policy (config memory.steal_policy).
+//
+// Capability has a constructor on purpose: GCC 12 destroys a braced *aggregate* temporary twice
+// when it appears in a co_await expression (e.g. `co_await m.Steal(v, {"g", "s"}, ...)`); with a
+// constructor the same call site is correct.
 struct Capability {
+  Capability() = default;
+  Capability(std::string group_name, std::string group_secret = "")
+      : group(std::move(group_name)), secret(std::move(group_secret)) {}
   std::string group;
   std::string secret;
 };
