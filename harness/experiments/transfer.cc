@@ -108,7 +108,11 @@ Duration TransparentModelNs(const CostModel& m, int64_t bytes, int64_t chunk, in
         network.Cross(read_done.back(),
                       TransmissionNs(ChunkWireBytes(offset, c), p.nic_bandwidth_gbps())) +
         net_one_way;
-    const Time written = arrival + m.LocalCopyNs(c);
+    // A chunk that ends inside a page (only a transfer smaller than one page) makes the
+    // receiver fetch that page before writing into it; whole pages are overwritten in place.
+    const Duration write = c % page == 0 ? m.LocalCopyNs(c)
+                                         : std::max(m.MemoryFetchNs(page_bytes), m.LocalCopyNs(c));
+    const Time written = arrival + write;
     const Time flushed =
         flush.Cross(written, TransmissionNs(page_bytes, p.memory_bandwidth_gbps())) +
         2 * mem_one_way;
@@ -190,12 +194,13 @@ asio::awaitable<void> Sender(Process& self, ProcessId receiver, int64_t bytes, i
     if (!granted.ok()) shared->error = std::string(granted.message());
     co_return;
   }
+  const Region source{region->base, bytes};  // the allocation may be rounded up to pages
   for (int reader = 1; reader < window; ++reader) {
-    self.Go([&self, receiver, source = *region, chunk, window, reader, shared] {
+    self.Go([&self, receiver, source, chunk, window, reader, shared] {
       return ReadAndSend(self, receiver, source, chunk, window, reader, shared);
     });
   }
-  co_await ReadAndSend(self, receiver, *region, chunk, window, 0, shared);
+  co_await ReadAndSend(self, receiver, source, chunk, window, 0, shared);
 }
 
 // WriteAndFlush makes one received chunk durable in the receiver's memory.
@@ -255,7 +260,7 @@ asio::awaitable<void> Receiver(Process& self, ProcessId* sender, int64_t bytes, 
   }
   // The last write-back cancels the timer; an hour of virtual time means the transfer hung.
   if (self.mode() == Mode::kTransparent) (void)co_await all_flushed->Wait(Seconds(3600));
-  shared->verified = co_await Verify(self, destination, seed);
+  shared->verified = co_await Verify(self, {destination.base, bytes}, seed);
 }
 
 absl::StatusOr<RunResult> RunOnce(const ExperimentContext& ctx, Mode mode, int64_t bytes,
@@ -341,11 +346,15 @@ class TransferExperiment final : public Experiment {
       RunResult best;
       int64_t best_chunk = 0;
       int best_window = 0;
+      // A copy engine moves whole pages: chunks are page multiples, or the whole transfer.
+      const int64_t page = ctx.config.memory().page_size();
       std::vector<int64_t> chunks;
       for (int64_t c : kChunkSizes) {
         const int64_t clipped = std::min(c, bytes);
+        if (clipped % page != 0 && clipped != bytes) continue;
         if (chunks.empty() || chunks.back() != clipped) chunks.push_back(clipped);
       }
+      if (chunks.empty()) chunks.push_back(page);
       for (int64_t chunk : chunks) {
         for (int window : kWindows) {
           if (window > 1 && chunk == bytes) continue;  // one chunk: nothing to overlap
