@@ -77,7 +77,11 @@ std::map<std::string, std::string> RunExperiment(absl::string_view name, uint64_
     ADD_FAILURE() << "no experiment named " << name;
     return {};
   }
-  const absl::Status status = experiment->Run({DefaultConfig(), seed, out.path().string()});
+  ExperimentContext context;
+  context.config = DefaultConfig();
+  context.seed = seed;
+  context.out_dir = out.path().string();
+  const absl::Status status = experiment->Run(context);
   EXPECT_TRUE(status.ok()) << status;
   return ReadDir(out.path());
 }

@@ -6,7 +6,9 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "platform/status_macros.h"
@@ -20,14 +22,22 @@ using config::CostPreset;
 
 // ErrorCollector keeps the text-format parser's messages, which already name the unknown field
 // or the bad token, so that ParseConfig can return them as a Status.
+// The parser reports positions, not field paths, so each message quotes the offending line too.
 class ErrorCollector : public google::protobuf::io::ErrorCollector {
  public:
+  explicit ErrorCollector(absl::string_view text) : lines_(absl::StrSplit(text, '\n')) {}
+
   void AddError(int line, int column, const std::string& message) override {
-    errors_.push_back(absl::StrCat("line ", line + 1, ":", column + 1, ": ", message));
+    std::string error = absl::StrCat("line ", line + 1, ":", column + 1, ": ", message);
+    if (line >= 0 && static_cast<size_t>(line) < lines_.size()) {
+      absl::StrAppend(&error, " (in: ", absl::StripAsciiWhitespace(lines_[line]), ")");
+    }
+    errors_.push_back(std::move(error));
   }
   std::string Joined() const { return absl::StrJoin(errors_, "; "); }
 
  private:
+  std::vector<absl::string_view> lines_;
   std::vector<std::string> errors_;
 };
 
@@ -273,7 +283,7 @@ absl::Status ValidateConfig(const PlatformConfig& config) {
 
 absl::StatusOr<PlatformConfig> ParseConfig(absl::string_view text) {
   PlatformConfig config;
-  ErrorCollector errors;
+  ErrorCollector errors(text);
   google::protobuf::TextFormat::Parser parser;
   parser.RecordErrorsTo(&errors);
   if (!parser.ParseFromString(std::string(text), &config)) {

@@ -85,7 +85,9 @@ using ProcessMain = std::function<asio::awaitable<void>(Process&)>;
 
 // ProcessSpec describes a process to spawn.
 struct ProcessSpec {
-  std::string name;  // unique among live processes; used by FindProcess and the trace
+  // name is unique for the whole run: a name keeps its ProcessId (and its incarnations) even
+  // after the process dies. Used by FindProcess and the trace.
+  std::string name;
   CeId ce{0};
   ProcessMain main;
   // restart_on_reboot relaunches `main` as a fresh incarnation (same ProcessId, empty CE-local

@@ -13,8 +13,9 @@ MemoryElement::MemoryElement(MeId id, std::string name, int64_t capacity_bytes,
     : id_(id), name_(std::move(name)), capacity_frames_(capacity_bytes / page_size),
       page_size_(page_size) {}
 
-void MemoryElement::Fail() {
+void MemoryElement::Fail(Time at) {
   alive_ = false;
+  failed_at_ = at;
   frames_.clear();
   free_list_.clear();
   used_frames_ = 0;

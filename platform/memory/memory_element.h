@@ -42,8 +42,9 @@ class MemoryElement {
   int64_t free_frames() const { return capacity_frames_ - used_frames_; }
   int64_t used_frames() const { return used_frames_; }
 
-  // Fail loses every frame; later accesses return UNAVAILABLE.
-  void Fail();
+  // Fail loses every frame at virtual time `at`; later accesses return UNAVAILABLE.
+  void Fail(Time at);
+  Time failed_at() const { return failed_at_; }
 
   // AllocateFrame reserves a frame (RESOURCE_EXHAUSTED when full, UNAVAILABLE when failed) and
   // installs its page-table entry.
@@ -72,6 +73,7 @@ class MemoryElement {
   const int64_t capacity_frames_;
   const int64_t page_size_;
   bool alive_ = true;
+  Time failed_at_ = 0;
   int64_t used_frames_ = 0;
   uint64_t next_frame_ = 0;
   std::vector<uint64_t> free_list_;

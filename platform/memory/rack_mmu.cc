@@ -52,7 +52,19 @@ absl::StatusOr<Region> RackMmu::Allocate(ProcessId p, int64_t bytes) {
   if (bytes <= 0) {
     return absl::InvalidArgumentError(absl::StrCat("allocate: size must be > 0, got ", bytes));
   }
-  const int64_t pages = (bytes + page_size_ - 1) / page_size_;
+  // ceil(bytes / page) without overflowing bytes + page - 1 near INT64_MAX.
+  const int64_t pages = bytes / page_size_ + (bytes % page_size_ != 0 ? 1 : 0);
+  ProcessMap& map = Process(p);
+  // The process's home range [HomeBase(p), HomeBase(p) + 2^kAddressOwnerShift) is never reused;
+  // an allocation must not run into the next process's range (its addresses would carry that
+  // process's id, and its pages could collide with that process's own).
+  const uint64_t home_left =
+      HomeBase(p) + (uint64_t{1} << kAddressOwnerShift) - map.next_address;
+  if (static_cast<uint64_t>(pages) > home_left / static_cast<uint64_t>(page_size_)) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "allocate: ", pages, " pages requested, the address range of process ", Index(p),
+        " has room for ", home_left / static_cast<uint64_t>(page_size_), " more"));
+  }
   int64_t available = 0;
   std::vector<MemoryElement*> order = PlacementOrder(pages);
   for (MemoryElement* m : order) available += m->free_frames();
@@ -60,7 +72,6 @@ absl::StatusOr<Region> RackMmu::Allocate(ProcessId p, int64_t bytes) {
     return absl::ResourceExhaustedError(absl::StrCat(
         "allocate: ", pages, " pages requested, the rack's memory elements have ", available));
   }
-  ProcessMap& map = Process(p);
   const Region region{map.next_address, pages * page_size_};
   const uint64_t first = region.base / static_cast<uint64_t>(page_size_);
   size_t next_me = 0;

@@ -51,6 +51,14 @@ absl::StatusOr<SimMemory::PageRange> SimMemory::AlignedPages(const Region& regio
   return PageRange{region.base / p, static_cast<uint64_t>(region.length) / p};
 }
 
+absl::Status SimMemory::CheckNotFenced(absl::string_view op) const {
+  const uint32_t current = mmu_.epoch(process_.id());
+  if (epoch_ == current) return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrFormat(
+      "%s: process %d was fenced by a steal (its owner epoch %d is stale, current %d)", op,
+      Index(process_.id()), epoch_, current));
+}
+
 absl::Status SimMemory::ModeAllowsPrimitives(absl::string_view op) const {
   if (world_.mode == Mode::kTransparent) {
     return absl::FailedPreconditionError(
@@ -141,8 +149,7 @@ Time SimMemory::Issue(const Transfers& transfers, Time start) {
   return done;
 }
 
-absl::StatusOr<Time> SimMemory::WriteBack(PageRange range, Time start, bool drop) {
-  std::vector<uint64_t> dirty;
+absl::Status SimMemory::CheckWriteBack(PageRange range) {
   for (uint64_t page = range.first; page < range.first + range.count; ++page) {
     const CachedPage* cached = cache_.Peek(process_.id(), page);
     if (cached == nullptr || !cached->dirty) continue;
@@ -151,7 +158,20 @@ absl::StatusOr<Time> SimMemory::WriteBack(PageRange range, Time start, bool drop
       if (absl::IsUnavailable(status)) ReportUnavailable(cached->physical);
       return status;
     }
-    dirty.push_back(page);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Time> SimMemory::WriteBack(PageRange range, Time start, bool drop) {
+  DDC_RETURN_IF_ERROR(CheckWriteBack(range));
+  return WriteBackChecked(range, start, drop);
+}
+
+Time SimMemory::WriteBackChecked(PageRange range, Time start, bool drop) {
+  std::vector<uint64_t> dirty;
+  for (uint64_t page = range.first; page < range.first + range.count; ++page) {
+    const CachedPage* cached = cache_.Peek(process_.id(), page);
+    if (cached != nullptr && cached->dirty) dirty.push_back(page);
   }
   Transfers transfers;
   for (uint64_t page : dirty) {
@@ -187,6 +207,7 @@ asio::awaitable<absl::StatusOr<Region>> SimMemory::Allocate(int64_t bytes) {
 asio::awaitable<absl::Status> SimMemory::Free(Region region) {
   DDC_CO_ASSIGN_OR_RETURN(PageRange range, AlignedPages(region, "free"));
   DDC_CO_RETURN_IF_ERROR(mmu_.CheckOwned(process_.id(), range.first, range.count));
+  DDC_CO_RETURN_IF_ERROR(CheckNotFenced("free"));
   for (uint64_t page = range.first; page < range.first + range.count; ++page) {
     cache_.Remove(process_.id(), page);
     cache_.InvalidateMapping(process_.id(), page);
@@ -358,28 +379,39 @@ asio::awaitable<absl::Status> SimMemory::Grant(std::vector<Region> regions,
     for (const PageRange& range : ranges) {
       DDC_RETURN_IF_ERROR(mmu_.CheckOwned(process_.id(), range.first, range.count));
     }
-    return absl::OkStatus();
+    return CheckNotFenced("grant");
   };
   DDC_CO_RETURN_IF_ERROR(check_destination());
   DDC_CO_RETURN_IF_ERROR(check_owned());
 
   // 1. The caller's dirty cached pages go back to their MEs, and its cached copies are dropped.
+  // Every range is checked before any is written back, so an error changes nothing.
+  for (const PageRange& range : ranges) DDC_CO_RETURN_IF_ERROR(CheckWriteBack(range));
   Time flushed = process_.Now();
   for (const PageRange& range : ranges) {
-    absl::StatusOr<Time> done = WriteBack(range, process_.Now(), /*drop=*/true);
-    if (!done.ok()) co_return done.status();
-    flushed = std::max(flushed, *done);
+    flushed = std::max(flushed, WriteBackChecked(range, process_.Now(), /*drop=*/true));
   }
   if (flushed > process_.Now()) co_await process_.SuspendUntil(flushed);
   // The world may have moved while the write-back was in flight.
   DDC_CO_RETURN_IF_ERROR(check_destination());
   DDC_CO_RETURN_IF_ERROR(check_owned());
 
-  // 2. The Rack MMU moves the V2P entries, revokes the caller and admits the destination.
+  // 2. The Rack MMU moves the V2P entries, revokes the caller and admits the destination. Pages
+  // another thread of the caller cached (or dirtied) while the write-back was in flight must not
+  // outlive the grant: dirty ones go to their MEs with the MMU update, and all are dropped, so
+  // that no stale copy is found if the pages ever come back to the caller.
   std::vector<uint64_t> pages;
+  Transfers late;
   for (const PageRange& range : ranges) {
     for (uint64_t page = range.first; page < range.first + range.count; ++page) {
       pages.push_back(page);
+      std::optional<CachedPage> cached = cache_.Remove(process_.id(), page);
+      if (cached && cached->dirty &&
+          CheckAtMe(page, cached->physical, kWrite).ok()) {
+        world_.mes[Index(cached->physical.me)]->WriteFrame(cached->physical.frame, cached->bytes);
+        late.store_bytes[Index(cached->physical.me)] += page_size_;
+        world_.metrics.writebacks++;
+      }
       cache_.InvalidateMapping(process_.id(), page);
     }
   }
@@ -388,8 +420,10 @@ asio::awaitable<absl::Status> SimMemory::Grant(std::vector<Region> regions,
   world_.metrics.pages_granted += pages.size();
   world_.metrics.mmu_pages_updated += pages.size();
   const int64_t per_page = world_.config.cost_model().mmu_update_per_page_ns();
-  co_await process_.SuspendUntil(world_.fabric.Control(process_.Now()) +
-                                 static_cast<int64_t>(pages.size()) * per_page);
+  const Time now = process_.Now();
+  co_await process_.SuspendUntil(std::max(
+      Issue(late, now),
+      world_.fabric.Control(now) + static_cast<int64_t>(pages.size()) * per_page));
 
   // 3. Completed: the caller's OS tells the destination's OS, which tells the destination.
   platform::GrantNotice notice;
@@ -417,6 +451,7 @@ asio::awaitable<absl::StatusOr<std::vector<Region>>> SimMemory::Steal(
         "steal: victim \"", target->name(), "\" is in another rack; memory is reassigned only "
         "within a rack"));
   }
+  DDC_CO_RETURN_IF_ERROR(CheckNotFenced("steal"));
   DDC_CO_RETURN_IF_ERROR(mmu_.AuthorizeSteal(process_.id(), victim, capability));
   std::vector<uint64_t> pages;
   if (region) {

@@ -83,8 +83,14 @@ class SimMemory final : public Memory {
   void Insert(CachedPage page, Transfers& transfers);
   // Issue charges the batched transfers on the fabric and returns when all complete.
   Time Issue(const Transfers& transfers, Time start);
-  // WriteBack stores dirty cached pages of the range to their MEs, batched per ME.
+  // WriteBack stores dirty cached pages of the range to their MEs, batched per ME. It first
+  // checks every dirty page at its ME (CheckWriteBack), so on error nothing was written or dropped.
   absl::StatusOr<Time> WriteBack(PageRange range, Time start, bool drop);
+  absl::Status CheckWriteBack(PageRange range);
+  Time WriteBackChecked(PageRange range, Time start, bool drop);
+  // CheckNotFenced refuses requests of a process whose owner epoch a steal has bumped (a
+  // straggler still running after its memory was stolen): the Rack MMU rejects its stale epoch.
+  absl::Status CheckNotFenced(absl::string_view op) const;
   Time LocalCopy(int64_t bytes, Time start) const;
   // Fail reports an access that found its ME dead to the failure-notification path.
   void ReportUnavailable(const PhysicalPage& phys);

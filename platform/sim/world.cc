@@ -42,8 +42,11 @@ World::World(PlatformConfig config_in, uint64_t seed_in)
 }
 
 World::~World() {
-  // Kill every process first so that coroutine frames unwind while the world is intact.
+  // Kill every process, then run the coroutine unwinding asio posted for them, while the
+  // processes and the world still exist (frame destructors, e.g. a Timer's, call into them).
   for (auto& p : processes_) p->Kill();
+  kernel.io_context().restart();
+  kernel.io_context().poll();
 }
 
 void World::ScheduleConfiguredFaults() {
@@ -296,8 +299,8 @@ std::vector<Region> World::RegionsOn(ProcessId process, MeId me) {
 
 void World::ReportMemoryFailure(SimProcess& p, MeId me) {
   if (mode == Mode::kTransparent) return;
-  p.failures_impl().OnMemoryFailure({topology.me(me).name, RegionsOn(p.id(), me), kernel.now()},
-                                    Index(me));
+  p.failures_impl().OnMemoryFailure(
+      {topology.me(me).name, RegionsOn(p.id(), me), mes[Index(me)]->failed_at()}, Index(me));
 }
 
 void World::FailMe(MeId me) {
@@ -307,7 +310,7 @@ void World::FailMe(MeId me) {
   const std::vector<ProcessId> users = mmus[Index(topology.me(me).rack)]->ProcessesUsing(me);
   std::vector<std::vector<Region>> lost;
   for (ProcessId user : users) lost.push_back(RegionsOn(user, me));
-  element.Fail();
+  element.Fail(kernel.now());
   metrics.me_failures++;
   tracer.Instant(tracer.MeTrack(me), "failed", kernel.now());
   if (mode == Mode::kTransparent) {
