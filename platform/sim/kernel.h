@@ -14,6 +14,8 @@
 #define DDC_PLATFORM_SIM_KERNEL_H_
 
 #include <cstdint>
+#include <memory>
+#include <new>
 #include <random>
 #include <vector>
 
@@ -62,23 +64,55 @@ class Kernel {
   asio::io_context& io_context() { return io_context_; }
 
  private:
+  // Entry is one scheduled event in the heap; its callback lives in the slab under `slot`.
   struct Entry {
     Time time;
     uint64_t seq;
     uint32_t slot;
   };
-  static bool Later(const Entry& a, const Entry& b) {
-    return a.time != b.time ? a.time > b.time : a.seq > b.seq;
+  // Before orders entries by (time, seq). Times are never negative (At clamps to now >= 0), so
+  // (time, seq) compares as one unsigned 128-bit key, without branches.
+  static bool Before(const Entry& a, const Entry& b) {
+    using Key = unsigned __int128;
+    return ((Key{static_cast<uint64_t>(a.time)} << 64) | a.seq) <
+           ((Key{static_cast<uint64_t>(b.time)} << 64) | b.seq);
   }
+  void Push(const Entry& entry);
+  void PopFront();
   void Loop(Time limit);
+  void RunCallback(uint32_t slot);
+
+  // Callbacks live in fixed-size chunks of raw storage, so their addresses are stable while a
+  // callback runs (and schedules more): the loop invokes each callback in place and destroys it
+  // afterwards, without moving it out of the slab. A slot holds a live callback exactly while an
+  // Entry in heap_ names it.
+  static constexpr uint32_t kChunkBits = 10;
+  static constexpr uint32_t kChunkSize = uint32_t{1} << kChunkBits;
+  struct alignas(Callback) CallbackStorage {
+    unsigned char bytes[sizeof(Callback)];
+  };
+  Callback* SlotPtr(uint32_t slot) {
+    return std::launder(reinterpret_cast<Callback*>(
+        chunks_[slot >> kChunkBits][slot & (kChunkSize - 1)].bytes));
+  }
+  uint32_t AllocateSlot() {
+    if (!free_slots_.empty()) {
+      const uint32_t slot = free_slots_.back();
+      free_slots_.pop_back();
+      return slot;
+    }
+    return GrowSlab();
+  }
+  uint32_t GrowSlab();
 
   Time now_ = 0;
   uint64_t next_seq_ = 0;
   uint64_t events_run_ = 0;
   bool stop_requested_ = false;
-  std::vector<Entry> heap_;  // binary min-heap on (time, seq)
-  std::vector<Callback> callbacks_;  // slab indexed by Entry::slot
-  std::vector<uint32_t> free_slots_;
+  std::vector<Entry> heap_;  // 4-ary min-heap on (time, seq)
+  std::vector<std::unique_ptr<CallbackStorage[]>> chunks_;  // callback slab, by Entry::slot
+  uint32_t slots_allocated_ = 0;
+  std::vector<uint32_t> free_slots_;  // reused LIFO
   std::mt19937_64 prng_;
   asio::io_context io_context_{1};
 };

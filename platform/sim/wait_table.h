@@ -9,11 +9,20 @@
 // the coroutine frames without resuming them. Refs carry a generation, so an event that outlives
 // its operation (a timeout after the message arrived, a wake-up after a crash) finds nothing.
 // Slots are reused in LIFO order and cleared in index order, so behaviour is deterministic.
+//
+// Storage: a parked Resumer lives inside its slot (every AnyInvocable has the same size), next to
+// a pointer to the type-specific routine that relocates or destroys it, and the free list is
+// threaded through the slots. The first two slots are stored in the table itself. Parking and
+// taking a handler therefore allocate nothing once the table has grown to the process's peak of
+// concurrent waits, and touch no memory outside the owning process for the first two.
 #ifndef DDC_PLATFORM_SIM_WAIT_TABLE_H_
 #define DDC_PLATFORM_SIM_WAIT_TABLE_H_
 
+#include <cassert>
+#include <cstddef>
 #include <cstdint>
-#include <memory>
+#include <new>
+#include <utility>
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
@@ -33,63 +42,147 @@ class WaitTable {
 
   template <typename... Args>
   Ref Add(Resumer<Args...> resume) {
+    using R = Resumer<Args...>;
+    static_assert(sizeof(R) <= kStorageSize && alignof(R) <= kStorageAlign,
+                  "a Resumer must fit in a WaitTable slot");
     uint32_t slot;
-    if (free_.empty()) {
-      slot = static_cast<uint32_t>(slots_.size());
-      slots_.emplace_back();
+    if (free_head_ == kNoSlot) {
+      slot = size_;
+      if (slot >= kInlineSlots) more_.emplace_back();
+      ++size_;
     } else {
-      slot = free_.back();
-      free_.pop_back();
+      slot = free_head_;
+      free_head_ = At(slot).next_free;
+      --free_count_;
     }
-    auto waiter = std::make_unique<Waiter<Args...>>();
-    waiter->resume = std::move(resume);
-    slots_[slot].waiter = std::move(waiter);
-    return {slot, slots_[slot].generation};
+    Slot& s = At(slot);
+    ::new (static_cast<void*>(s.storage)) R(std::move(resume));
+    s.ops = &Ops<R>;
+    return {slot, s.generation};
   }
 
   bool Pending(Ref ref) const {
-    return ref.slot < slots_.size() && slots_[ref.slot].generation == ref.generation &&
-           slots_[ref.slot].waiter != nullptr;
+    if (ref.slot >= size_) return false;
+    const Slot& s = At(ref.slot);
+    return s.generation == ref.generation && s.ops != nullptr;
   }
 
   // Take removes the handler parked under `ref`; it returns an empty Resumer when the ref is stale.
   // Args must match the Add that produced `ref`.
   template <typename... Args>
   Resumer<Args...> Take(Ref ref) {
+    using R = Resumer<Args...>;
     if (!Pending(ref)) return {};
-    Slot& slot = slots_[ref.slot];
-    std::unique_ptr<WaiterBase> waiter = std::move(slot.waiter);
-    ++slot.generation;
-    free_.push_back(ref.slot);
-    return std::move(static_cast<Waiter<Args...>&>(*waiter).resume);
+    Slot& s = At(ref.slot);
+    assert(s.ops == &Ops<R> && "WaitTable::Take: Args differ from the Add");
+    R* parked = std::launder(reinterpret_cast<R*>(s.storage));
+    R resume(std::move(*parked));
+    parked->~R();
+    s.ops = nullptr;
+    ++s.generation;
+    Release(ref.slot);
+    return resume;
   }
 
   // Clear destroys every parked handler, uncalled, in slot order.
   void Clear() {
-    for (uint32_t i = 0; i < slots_.size(); ++i) {
-      if (slots_[i].waiter == nullptr) continue;
-      std::unique_ptr<WaiterBase> waiter = std::move(slots_[i].waiter);
-      ++slots_[i].generation;
-      free_.push_back(i);
+    for (uint32_t i = 0; i < size_; ++i) {
+      if (At(i).ops == nullptr) continue;
+      // Move the handler out first, so that its destruction (at the end of this iteration) sees
+      // the slot already released.
+      Slot doomed(std::move(At(i)));
+      ++At(i).generation;
+      Release(i);
     }
   }
 
-  size_t pending() const { return slots_.size() - free_.size(); }
+  size_t pending() const { return size_ - free_count_; }
+
+  WaitTable() = default;
+  WaitTable(WaitTable&& other) noexcept { *this = std::move(other); }
+  WaitTable& operator=(WaitTable&& other) noexcept {
+    if (this == &other) return *this;
+    for (uint32_t i = 0; i < kInlineSlots; ++i) inline_[i] = std::move(other.inline_[i]);
+    more_ = std::move(other.more_);
+    size_ = std::exchange(other.size_, 0);
+    free_head_ = std::exchange(other.free_head_, kNoSlot);
+    free_count_ = std::exchange(other.free_count_, 0);
+    other.more_.clear();
+    return *this;
+  }
 
  private:
-  struct WaiterBase {
-    virtual ~WaiterBase() = default;
-  };
-  template <typename... Args>
-  struct Waiter final : WaiterBase {
-    Resumer<Args...> resume;
-  };
+  // Every absl::AnyInvocable specialization has the layout of this one.
+  using Reference = absl::AnyInvocable<void() &&>;
+  static constexpr size_t kStorageSize = sizeof(Reference);
+  static constexpr size_t kStorageAlign = alignof(Reference);
+  static constexpr uint32_t kNoSlot = ~uint32_t{0};
+  // The first slots live inside the table (so inside its SimProcess): a process rarely has more
+  // than this many operations pending at once, and then parking touches no other memory.
+  static constexpr uint32_t kInlineSlots = 2;
+
+  struct Slot;
+  // SlotOps relocates the handler parked in `from` into `to` (when `to` is not null) and destroys
+  // the one in `from`.
+  using SlotOps = void (*)(Slot* from, Slot* to) noexcept;
+
+  template <typename R>
+  static void Ops(Slot* from, Slot* to) noexcept {
+    R* parked = std::launder(reinterpret_cast<R*>(from->storage));
+    if (to != nullptr) ::new (static_cast<void*>(to->storage)) R(std::move(*parked));
+    parked->~R();
+  }
+
   struct Slot {
-    std::unique_ptr<WaiterBase> waiter;
+    alignas(kStorageAlign) unsigned char storage[kStorageSize];
+    SlotOps ops = nullptr;  // non-null while a handler is parked here
     uint32_t generation = 0;
+    uint32_t next_free = kNoSlot;  // free-list link while the slot is free
+
+    Slot() = default;
+    // Moving a slot (growth of the overflow vector, Clear) relocates its handler; the source is
+    // left empty.
+    Slot(Slot&& other) noexcept : generation(other.generation), next_free(other.next_free) {
+      if (other.ops != nullptr) {
+        other.ops(&other, this);
+        ops = other.ops;
+        other.ops = nullptr;
+      }
+    }
+    Slot& operator=(Slot&& other) noexcept {
+      if (this == &other) return *this;
+      if (ops != nullptr) ops(this, nullptr);
+      ops = nullptr;
+      if (other.ops != nullptr) {
+        other.ops(&other, this);
+        ops = other.ops;
+        other.ops = nullptr;
+      }
+      generation = other.generation;
+      next_free = other.next_free;
+      return *this;
+    }
+    ~Slot() {
+      if (ops != nullptr) ops(this, nullptr);
+    }
   };
-  std::vector<Slot> slots_;
-  std::vector<uint32_t> free_;
+
+  Slot& At(uint32_t i) { return i < kInlineSlots ? inline_[i] : more_[i - kInlineSlots]; }
+  const Slot& At(uint32_t i) const {
+    return i < kInlineSlots ? inline_[i] : more_[i - kInlineSlots];
+  }
+  // Release pushes a slot on the free list; slots are reused last-released-first.
+  void Release(uint32_t slot) {
+    At(slot).next_free = free_head_;
+    free_head_ = slot;
+    ++free_count_;
+  }
+
+  Slot inline_[kInlineSlots];
+  std::vector<Slot> more_;  // slots kInlineSlots, kInlineSlots + 1, ...
+  uint32_t size_ = 0;       // slots created so far
+  uint32_t free_head_ = kNoSlot;
+  uint32_t free_count_ = 0;
 };
 
 }  // namespace ddc::sim
