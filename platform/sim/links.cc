@@ -21,7 +21,11 @@ Time Links::Traverse(const uint32_t* path, int hops, int64_t bytes, Time now) {
     Link& link = links_[path[i]];
     LinkStats& stats = stats_[path[i]];
     const Time enter = std::max(head, link.free_at);
-    const Duration serialize = TransmissionNs(bytes, link.gbps);
+    if (link.memo_bytes != bytes) {
+      link.memo_ns = TransmissionNs(bytes, link.gbps);
+      link.memo_bytes = bytes;
+    }
+    const Duration serialize = link.memo_ns;
     const Time leave = std::max(enter + serialize, tail);
     stats.transfers++;
     stats.bytes += static_cast<uint64_t>(bytes);

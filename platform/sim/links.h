@@ -47,6 +47,8 @@ class Links {
   struct Link {
     double gbps;
     Time free_at = 0;
+    int64_t memo_bytes = -1;  // TransmissionNs(memo_bytes, gbps) == memo_ns
+    Duration memo_ns = 0;
   };
   std::vector<Link> links_;
   std::vector<LinkStats> stats_;

@@ -139,13 +139,13 @@ void SimProcess::Go(std::function<asio::awaitable<void>()> thread) {
 }
 
 asio::awaitable<void> SimProcess::SuspendUntil(Time when) {
-  co_await Suspend<>([this, when](WaitTable::Ref ref) {
+  return Suspend<>([this, when](WaitTable::Ref ref) {
     world_.kernel.At(when, [this, ref] { Resume<>(ref); });
   });
 }
 
 asio::awaitable<void> SimProcess::Sleep(Duration delay) {
-  co_await SuspendUntil(Now() + std::max<Duration>(delay, 0));
+  return SuspendUntil(Now() + std::max<Duration>(delay, 0));
 }
 
 std::unique_ptr<Timer> SimProcess::NewTimer() { return std::make_unique<SimTimer>(*this); }
@@ -165,13 +165,19 @@ absl::Status SimProcess::SendShared(ProcessId to,
   return world_.Send(*this, to, std::move(message));
 }
 
-asio::awaitable<Envelope> SimProcess::Receive() {
+asio::awaitable<Envelope> SimProcess::ReceiveQueued() {
   if (!mailbox_.empty()) {
     Envelope next = std::move(mailbox_.front());
     mailbox_.pop_front();
     co_return next;
   }
   co_return co_await Suspend<Envelope>(
+      [this](WaitTable::Ref ref) { receivers_.push_back({ref, /*with_timeout=*/false}); });
+}
+
+asio::awaitable<Envelope> SimProcess::Receive() {
+  if (!mailbox_.empty()) return ReceiveQueued();
+  return Suspend<Envelope>(
       [this](WaitTable::Ref ref) { receivers_.push_back({ref, /*with_timeout=*/false}); });
 }
 

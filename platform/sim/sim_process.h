@@ -92,6 +92,7 @@ class SimProcess final : public Process {
 
   // SuspendUntil resumes the caller at virtual time `when`.
   asio::awaitable<void> SuspendUntil(Time when);
+  asio::awaitable<Envelope> ReceiveQueued();
 
   bool Pending(WaitTable::Ref ref) const { return waits_.Pending(ref); }
 

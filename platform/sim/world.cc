@@ -195,10 +195,23 @@ absl::Status World::Send(SimProcess& from, ProcessId to,
   if (duplicate) metrics.duplicated++;
   for (int i = 0; i < copies; ++i) {
     const Time arrival = network.Transmit(src_ce, dst_ce, bytes, now) + extra_delay;
-    kernel.At(arrival,
-              [this, dst, envelope = Envelope(from.id(), to, now, bytes, message)]() mutable {
-                Deliver(*dst, std::move(envelope));
-              });
+    // The envelope waits in a World-owned slab, so the event captures 12 bytes and fits in the
+    // callback's inline storage (no allocation per message); the last copy takes `message`.
+    uint32_t slot;
+    if (in_flight_free_.empty()) {
+      slot = static_cast<uint32_t>(in_flight_.size());
+      in_flight_.emplace_back();
+    } else {
+      slot = in_flight_free_.back();
+      in_flight_free_.pop_back();
+    }
+    in_flight_[slot] = {dst, Envelope(from.id(), to, now, bytes,
+                                      i + 1 == copies ? std::move(message) : message)};
+    kernel.At(arrival, [this, slot] {
+      InFlight f = std::move(in_flight_[slot]);
+      in_flight_free_.push_back(slot);
+      Deliver(*f.dst, std::move(f.envelope));
+    });
   }
   return absl::OkStatus();
 }

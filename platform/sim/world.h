@@ -107,6 +107,12 @@ class World {
  private:
   void ScheduleConfiguredFaults();
   void Deliver(SimProcess& destination, Envelope envelope);
+  struct InFlight {
+    SimProcess* dst = nullptr;
+    Envelope envelope;
+  };
+  std::vector<InFlight> in_flight_;
+  std::vector<uint32_t> in_flight_free_;
   // MonitorVerdict is the rack monitor declaring a CE dead, if it has stayed down since `crash`.
   void MonitorVerdict(CeId ce, uint64_t crash);
   std::vector<Region> RegionsOn(ProcessId process, MeId me);
