@@ -162,17 +162,21 @@ std::vector<uint64_t> RackMmu::PagesOn(ProcessId p, MeId me) const {
   return pages;
 }
 
-std::vector<Region> RackMmu::RegionsOf(ProcessId p) const {
+std::vector<Region> CoalescePages(const std::vector<uint64_t>& pages, int64_t page_size) {
   std::vector<Region> regions;
-  for (const auto& [page, phys] : Process(p).v2p) {
-    const VirtAddr base = page * static_cast<uint64_t>(page_size_);
+  for (uint64_t page : pages) {
+    const VirtAddr base = page * static_cast<uint64_t>(page_size);
     if (!regions.empty() && regions.back().end() == base) {
-      regions.back().length += page_size_;
+      regions.back().length += page_size;
     } else {
-      regions.push_back({base, page_size_});
+      regions.push_back({base, page_size});
     }
   }
   return regions;
+}
+
+std::vector<Region> RackMmu::RegionsOf(ProcessId p) const {
+  return CoalescePages(PagesOf(p), page_size_);
 }
 
 std::vector<ProcessId> RackMmu::ProcessesUsing(MeId me) const {

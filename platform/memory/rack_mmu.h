@@ -29,6 +29,9 @@ struct PhysicalPage {
   uint64_t frame;
 };
 
+// CoalescePages turns ascending virtual page numbers into regions of adjacent pages.
+std::vector<Region> CoalescePages(const std::vector<uint64_t>& pages, int64_t page_size);
+
 class RackMmu {
  public:
   RackMmu(std::vector<MemoryElement*> mes, int64_t page_size,

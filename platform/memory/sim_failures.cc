@@ -37,18 +37,8 @@ absl::Status SimFailures::SetEmergencyContacts(std::vector<ProcessId> contacts) 
 absl::Status SimFailures::RegisterStandby(ProcessId watched) {
   if (absl::Status s = ModeAllows("standby registration"); !s.ok()) return s;
   sim::World& world = process_.world();
-  sim::SimProcess* target = world.process(watched);
-  if (target == nullptr) {
-    return absl::NotFoundError(absl::StrCat("register standby: no process with id ", Index(watched)));
-  }
-  if (watched == process_.id()) {
-    return absl::InvalidArgumentError("register standby: a process cannot watch itself");
-  }
-  if (world.topology.ce(target->ce()).rack != world.topology.ce(process_.ce()).rack) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "register standby: \"", target->name(), "\" is in another rack; the rack monitor only "
-        "watches its own rack"));
-  }
+  absl::StatusOr<sim::SimProcess*> target = world.RackPeer(process_, watched, "register standby");
+  if (!target.ok()) return target.status();
   world.AddStandby(watched, process_.id());
   return absl::OkStatus();
 }

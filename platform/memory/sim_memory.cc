@@ -304,29 +304,21 @@ asio::awaitable<absl::Status> SimMemory::Write(VirtAddr address, absl::string_vi
 }
 
 asio::awaitable<absl::Status> SimMemory::Flush(Region region) {
-  DDC_CO_ASSIGN_OR_RETURN(PageRange range, PagesOf(region.base, region.length));
-  absl::StatusOr<Resolved> resolved = Resolve(range);
-  if (!resolved.ok()) {
-    co_await process_.SuspendUntil(world_.fabric.Control(process_.Now()));
-    co_return resolved.status();
-  }
-  absl::StatusOr<Time> done = WriteBack(range, process_.Now(), /*drop=*/false);
-  if (!done.ok()) {
-    co_await process_.SuspendUntil(process_.Now() + world_.fabric.rtt());
-    co_return done.status();
-  }
-  co_await process_.SuspendUntil(*done);
-  co_return absl::OkStatus();
+  return WriteBackRegion(region, /*drop=*/false);
 }
 
 asio::awaitable<absl::Status> SimMemory::Evict(Region region) {
+  return WriteBackRegion(region, /*drop=*/true);
+}
+
+asio::awaitable<absl::Status> SimMemory::WriteBackRegion(Region region, bool drop) {
   DDC_CO_ASSIGN_OR_RETURN(PageRange range, PagesOf(region.base, region.length));
   absl::StatusOr<Resolved> resolved = Resolve(range);
   if (!resolved.ok()) {
     co_await process_.SuspendUntil(world_.fabric.Control(process_.Now()));
     co_return resolved.status();
   }
-  absl::StatusOr<Time> done = WriteBack(range, process_.Now(), /*drop=*/true);
+  absl::StatusOr<Time> done = WriteBack(range, process_.Now(), drop);
   if (!done.ok()) {
     co_await process_.SuspendUntil(process_.Now() + world_.fabric.rtt());
     co_return done.status();
@@ -357,21 +349,10 @@ asio::awaitable<absl::Status> SimMemory::Grant(std::vector<Region> regions,
     }
   }
   auto check_destination = [&]() -> absl::Status {
-    sim::SimProcess* dst = world_.process(destination);
-    if (dst == nullptr) {
-      return absl::NotFoundError(absl::StrCat("grant: no process with id ", Index(destination)));
-    }
-    if (destination == process_.id()) {
-      return absl::InvalidArgumentError("grant: a process cannot grant memory to itself");
-    }
+    DDC_ASSIGN_OR_RETURN(sim::SimProcess * dst, world_.RackPeer(process_, destination, "grant"));
     if (!dst->alive()) {
       return absl::FailedPreconditionError(
           absl::StrCat("grant: destination \"", dst->name(), "\" is not running"));
-    }
-    if (world_.topology.ce(dst->ce()).rack != world_.topology.ce(process_.ce()).rack) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "grant: destination \"", dst->name(), "\" is in another rack; memory is reassigned "
-          "only within a rack"));
     }
     return absl::OkStatus();
   };
@@ -439,18 +420,7 @@ asio::awaitable<absl::Status> SimMemory::Grant(std::vector<Region> regions,
 asio::awaitable<absl::StatusOr<std::vector<Region>>> SimMemory::Steal(
     ProcessId victim, Capability capability, std::optional<Region> region) {
   DDC_CO_RETURN_IF_ERROR(ModeAllowsPrimitives("steal"));
-  sim::SimProcess* target = world_.process(victim);
-  if (target == nullptr) {
-    co_return absl::NotFoundError(absl::StrCat("steal: no process with id ", Index(victim)));
-  }
-  if (victim == process_.id()) {
-    co_return absl::InvalidArgumentError("steal: a process cannot steal from itself");
-  }
-  if (world_.topology.ce(target->ce()).rack != world_.topology.ce(process_.ce()).rack) {
-    co_return absl::FailedPreconditionError(absl::StrCat(
-        "steal: victim \"", target->name(), "\" is in another rack; memory is reassigned only "
-        "within a rack"));
-  }
+  DDC_CO_ASSIGN_OR_RETURN(sim::SimProcess * target, world_.RackPeer(process_, victim, "steal"));
   DDC_CO_RETURN_IF_ERROR(CheckNotFenced("steal"));
   DDC_CO_RETURN_IF_ERROR(mmu_.AuthorizeSteal(process_.id(), victim, capability));
   std::vector<uint64_t> pages;
@@ -477,16 +447,7 @@ asio::awaitable<absl::StatusOr<std::vector<Region>>> SimMemory::Steal(
   const int64_t per_page = world_.config.cost_model().mmu_update_per_page_ns();
   co_await process_.SuspendUntil(world_.fabric.Control(process_.Now()) +
                                  (static_cast<int64_t>(pages.size()) + rewritten) * per_page);
-  std::vector<Region> stolen;
-  for (uint64_t page : pages) {
-    const VirtAddr base = page * static_cast<uint64_t>(page_size_);
-    if (!stolen.empty() && stolen.back().end() == base) {
-      stolen.back().length += page_size_;
-    } else {
-      stolen.push_back({base, page_size_});
-    }
-  }
-  co_return stolen;
+  co_return CoalescePages(pages, page_size_);
 }
 
 asio::awaitable<absl::Status> SimMemory::JoinTrustGroup(std::string group, std::string secret) {

@@ -83,6 +83,8 @@ class SimMemory final : public Memory {
   void Insert(CachedPage page, Transfers& transfers);
   // Issue charges the batched transfers on the fabric and returns when all complete.
   Time Issue(const Transfers& transfers, Time start);
+  // WriteBackRegion is Flush (drop = false) and Evict (drop = true).
+  asio::awaitable<absl::Status> WriteBackRegion(Region region, bool drop);
   // WriteBack stores dirty cached pages of the range to their MEs, batched per ME. It first
   // checks every dirty page at its ME (CheckWriteBack), so on error nothing was written or dropped.
   absl::StatusOr<Time> WriteBack(PageRange range, Time start, bool drop);

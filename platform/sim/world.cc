@@ -113,6 +113,22 @@ SimProcess* World::process(ProcessId id) const {
   return processes_[Index(id)].get();
 }
 
+absl::StatusOr<SimProcess*> World::RackPeer(const SimProcess& self, ProcessId other,
+                                            absl::string_view op) const {
+  SimProcess* peer = process(other);
+  if (peer == nullptr) {
+    return absl::NotFoundError(absl::StrCat(op, ": no process with id ", Index(other)));
+  }
+  if (other == self.id()) {
+    return absl::InvalidArgumentError(absl::StrCat(op, ": a process cannot target itself"));
+  }
+  if (topology.ce(peer->ce()).rack != topology.ce(self.ce()).rack) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        op, ": \"", peer->name(), "\" is in another rack; ", op, " works only within a rack"));
+  }
+  return peer;
+}
+
 std::optional<ProcessId> World::FindProcess(absl::string_view name) const {
   auto it = by_name_.find(name);
   if (it == by_name_.end()) return std::nullopt;
@@ -297,17 +313,8 @@ void World::InstallStealRules(ProcessId victim, ProcessId thief) {
 }
 
 std::vector<Region> World::RegionsOn(ProcessId process, MeId me) {
-  const int64_t page_size = config.memory().page_size();
-  std::vector<Region> regions;
-  for (uint64_t page : mmus[Index(topology.me(me).rack)]->PagesOn(process, me)) {
-    const VirtAddr base = page * static_cast<uint64_t>(page_size);
-    if (!regions.empty() && regions.back().end() == base) {
-      regions.back().length += page_size;
-    } else {
-      regions.push_back({base, page_size});
-    }
-  }
-  return regions;
+  return mem::CoalescePages(mmus[Index(topology.me(me).rack)]->PagesOn(process, me),
+                            config.memory().page_size());
 }
 
 void World::ReportMemoryFailure(SimProcess& p, MeId me) {

@@ -84,6 +84,11 @@ class World {
   void AddStandby(ProcessId watched, ProcessId standby);
 
   SimProcess* process(ProcessId id) const;
+  // RackPeer finds `other` for an operation `op` of `self` that works only within one rack
+  // (grant, steal, standby registration): NOT_FOUND for an unknown id, INVALID_ARGUMENT when
+  // `other` is `self`, FAILED_PRECONDITION when it runs in another rack.
+  absl::StatusOr<SimProcess*> RackPeer(const SimProcess& self, ProcessId other,
+                                       absl::string_view op) const;
   std::optional<ProcessId> FindProcess(absl::string_view name) const;
   std::string MetricsCsv() const;
 
