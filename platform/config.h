@@ -31,7 +31,8 @@ absl::StatusOr<PlatformConfig> LoadConfigFile(const std::string& path);
 PlatformConfig DefaultConfig();
 
 // ResolveConfig materializes the default topology and applies the cost preset to fields that
-// were not set explicitly. It is idempotent.
+// were not set explicitly. It is idempotent. Because a resolved config has every field set,
+// changing `cost_model.preset` on it afterwards has no effect: set the fields themselves.
 void ResolveConfig(PlatformConfig& config);
 
 // ValidateConfig checks a resolved config; see the file comment for the error format.

@@ -57,6 +57,7 @@ class Simulation {
   // CeForRole returns the CE that config.placements assigns to `role`, else `fallback`
   // (a "rack/ce" name).
   absl::StatusOr<CeId> CeForRole(absl::string_view role, absl::string_view fallback) const;
+  // Status reports a process's state; an id no process has reports kFailed, "no such process".
   ProcessStatus Status(ProcessId id) const;
 
   void RunUntil(Time limit);
@@ -64,7 +65,10 @@ class Simulation {
   void RunUntilIdle();
 
   // Faults, effective at virtual time `at` (>= now). They return INVALID_ARGUMENT for a time in
-  // the past or a bad factor, and NOT_FOUND for unknown elements.
+  // the past or a bad factor, and NOT_FOUND for unknown elements. A fault at time t runs after the
+  // events already scheduled for t. RestartCe brings the CE back at full speed (a SlowCe factor
+  // does not survive the reboot). A partition drops messages *sent* while it is in force; a
+  // message already on the wire when it starts still arrives.
   absl::Status CrashCe(CeId ce, Time at);
   absl::Status RestartCe(CeId ce, Time at);
   absl::Status SlowCe(CeId ce, double slowdown, Time at);
