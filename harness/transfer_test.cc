@@ -1,73 +1,12 @@
 // Checks the `transfer` experiment end to end: every run moves the data intact, and the measured
 // time equals the analytic model exactly, for the default cost model and for other parameters.
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
-#include "harness/experiment.h"
-#include "platform/config.h"
+#include "harness/transfer_test_util.h"
 
 namespace ddc::harness {
 namespace {
-
-std::vector<std::vector<std::string>> ReadCsv(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<std::vector<std::string>> rows;
-  for (std::string line; std::getline(in, line);) rows.push_back(absl::StrSplit(line, ','));
-  return rows;
-}
-
-int Column(const std::vector<std::string>& header, const std::string& name) {
-  for (size_t i = 0; i < header.size(); ++i) {
-    if (header[i] == name) return static_cast<int>(i);
-  }
-  ADD_FAILURE() << "no column " << name;
-  return 0;
-}
-
-std::vector<std::vector<std::string>> RunTransfer(const std::string& config_text,
-                                                  const std::string& name, int64_t max_bytes) {
-  absl::StatusOr<PlatformConfig> config = ParseConfig(config_text);
-  EXPECT_TRUE(config.ok()) << config.status();
-  const std::string dir = testing::TempDir() + "/transfer-" + name;
-  std::filesystem::create_directories(dir);
-  for (auto& e : AllExperiments()) {
-    if (e->name() != "transfer") continue;
-    absl::Status status =
-        e->Run({*config, 3, dir, {{"transfer.max_bytes", std::to_string(max_bytes)}}});
-    EXPECT_TRUE(status.ok()) << status;
-  }
-  return ReadCsv(dir + "/transfer.csv");
-}
-
-void ExpectEveryRunMatchesTheModel(const std::vector<std::vector<std::string>>& rows,
-                                   int expected_sizes) {
-  ASSERT_GT(rows.size(), 1u);
-  const auto& header = rows[0];
-  const int mode = Column(header, "mode"), time = Column(header, "time_ns"),
-            model = Column(header, "model_ns"), verified = Column(header, "verified"),
-            trips = Column(header, "memory_round_trips"),
-            messages = Column(header, "network_messages");
-  int exposed_rows = 0;
-  for (size_t r = 1; r < rows.size(); ++r) {
-    const auto& row = rows[r];
-    EXPECT_EQ(row[verified], "yes") << "row " << r;
-    EXPECT_EQ(row[time], row[model]) << "row " << r << " (" << row[mode] << ")";
-    int64_t t = 0;
-    ASSERT_TRUE(absl::SimpleAtoi(row[time], &t));
-    EXPECT_GT(t, 0);
-    if (row[mode] == "exposed") {
-      ++exposed_rows;
-      // The paper: one memory round trip and one control message.
-      EXPECT_EQ(row[trips], "1");
-      EXPECT_EQ(row[messages], "1");
-    }
-  }
-  EXPECT_EQ(exposed_rows, expected_sizes);
-}
 
 TEST(TransferExperimentTest, MatchesTheModelUnderDefaults) {
   auto rows = RunTransfer("", "defaults", 1 << 20);
