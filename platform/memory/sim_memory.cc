@@ -28,6 +28,13 @@ SimMemory::SimMemory(sim::SimProcess& process)
 
 void SimMemory::OnLaunch() { epoch_ = mmu_.epoch(process_.id()); }
 
+asio::awaitable<void> SimMemory::Charge(absl::string_view op, Time until, std::string args) {
+  const Time start = process_.Now();
+  world_.tracer.Complete(process_.track(), op, start, std::max<Time>(until - start, 0),
+                         std::move(args));
+  return process_.SuspendUntil(until);
+}
+
 absl::StatusOr<SimMemory::PageRange> SimMemory::PagesOf(VirtAddr address, int64_t length) const {
   if (length <= 0) {
     return absl::InvalidArgumentError(absl::StrCat("access length must be > 0, got ", length));
@@ -199,8 +206,9 @@ asio::awaitable<absl::StatusOr<Region>> SimMemory::Allocate(int64_t bytes) {
   }
   const int64_t per_page = world_.config.cost_model().mmu_update_per_page_ns();
   world_.metrics.mmu_pages_updated += range.count;
-  co_await process_.SuspendUntil(world_.fabric.Control(process_.Now()) +
-                                 static_cast<int64_t>(range.count) * per_page);
+  co_await Charge("allocate", world_.fabric.Control(process_.Now()) +
+                                 static_cast<int64_t>(range.count) * per_page,
+                   absl::StrCat("\"pages\":", range.count));
   co_return region;
 }
 
@@ -215,8 +223,9 @@ asio::awaitable<absl::Status> SimMemory::Free(Region region) {
   mmu_.Unmap(process_.id(), range.first, range.count);
   const int64_t per_page = world_.config.cost_model().mmu_update_per_page_ns();
   world_.metrics.mmu_pages_updated += range.count;
-  co_await process_.SuspendUntil(world_.fabric.Control(process_.Now()) +
-                                 static_cast<int64_t>(range.count) * per_page);
+  co_await Charge("free", world_.fabric.Control(process_.Now()) +
+                             static_cast<int64_t>(range.count) * per_page,
+                   absl::StrCat("\"pages\":", range.count));
   co_return absl::OkStatus();
 }
 
@@ -255,7 +264,8 @@ asio::awaitable<absl::StatusOr<std::string>> SimMemory::Read(VirtAddr address, i
     std::memcpy(out.data() + (from - address), cached->bytes.data() + (from - page_base),
                 static_cast<size_t>(to - from));
   }
-  co_await process_.SuspendUntil(std::max(Issue(transfers, start), LocalCopy(length, start)));
+  co_await Charge("read", std::max(Issue(transfers, start), LocalCopy(length, start)),
+                   absl::StrCat("\"bytes\":", length));
   co_return out;
 }
 
@@ -299,7 +309,8 @@ asio::awaitable<absl::Status> SimMemory::Write(VirtAddr address, absl::string_vi
     cached->dirty = true;
     cached->epoch = epoch_;
   }
-  co_await process_.SuspendUntil(std::max(Issue(transfers, start), LocalCopy(length, start)));
+  co_await Charge("write", std::max(Issue(transfers, start), LocalCopy(length, start)),
+                   absl::StrCat("\"bytes\":", length));
   co_return absl::OkStatus();
 }
 
@@ -323,7 +334,7 @@ asio::awaitable<absl::Status> SimMemory::WriteBackRegion(Region region, bool dro
     co_await process_.SuspendUntil(process_.Now() + world_.fabric.rtt());
     co_return done.status();
   }
-  co_await process_.SuspendUntil(*done);
+  co_await Charge(drop ? "evict" : "flush", *done);
   co_return absl::OkStatus();
 }
 
@@ -372,7 +383,7 @@ asio::awaitable<absl::Status> SimMemory::Grant(std::vector<Region> regions,
   for (const PageRange& range : ranges) {
     flushed = std::max(flushed, WriteBackChecked(range, process_.Now(), /*drop=*/true));
   }
-  if (flushed > process_.Now()) co_await process_.SuspendUntil(flushed);
+  if (flushed > process_.Now()) co_await Charge("grant write-back", flushed);
   // The world may have moved while the write-back was in flight.
   DDC_CO_RETURN_IF_ERROR(check_destination());
   DDC_CO_RETURN_IF_ERROR(check_owned());
@@ -402,9 +413,10 @@ asio::awaitable<absl::Status> SimMemory::Grant(std::vector<Region> regions,
   world_.metrics.mmu_pages_updated += pages.size();
   const int64_t per_page = world_.config.cost_model().mmu_update_per_page_ns();
   const Time now = process_.Now();
-  co_await process_.SuspendUntil(std::max(
-      Issue(late, now),
-      world_.fabric.Control(now) + static_cast<int64_t>(pages.size()) * per_page));
+  co_await Charge("grant",
+                  std::max(Issue(late, now),
+                           world_.fabric.Control(now) + static_cast<int64_t>(pages.size()) * per_page),
+                  absl::StrCat("\"pages\":", pages.size(), ",\"to\":", Index(destination)));
 
   // 3. Completed: the caller's OS tells the destination's OS, which tells the destination.
   platform::GrantNotice notice;
@@ -445,8 +457,10 @@ asio::awaitable<absl::StatusOr<std::vector<Region>>> SimMemory::Steal(
   world_.metrics.pages_stolen += pages.size();
   world_.metrics.mmu_pages_updated += pages.size() + static_cast<uint64_t>(rewritten);
   const int64_t per_page = world_.config.cost_model().mmu_update_per_page_ns();
-  co_await process_.SuspendUntil(world_.fabric.Control(process_.Now()) +
-                                 (static_cast<int64_t>(pages.size()) + rewritten) * per_page);
+  co_await Charge("steal",
+                  world_.fabric.Control(process_.Now()) +
+                      (static_cast<int64_t>(pages.size()) + rewritten) * per_page,
+                  absl::StrCat("\"pages\":", pages.size(), ",\"victim\":", Index(victim)));
   co_return CoalescePages(pages, page_size_);
 }
 
@@ -501,7 +515,7 @@ asio::awaitable<absl::StatusOr<std::vector<uint32_t>>> SimMemory::Checksums(Regi
     done = std::max(done, world_.fabric.MeCompute(process_.ce(), MeId{me}, work,
                                                   pages * int64_t{sizeof(uint32_t)}, start));
   }
-  co_await process_.SuspendUntil(done);
+  co_await Charge("checksums", done, absl::StrCat("\"pages\":", range.count));
   co_return sums;
 }
 

@@ -63,6 +63,8 @@ class SimMemory final : public Memory {
     bool needed_mmu = false;             // some mapping was not cached at the CE
   };
 
+  // Charge records `op` on the process's trace track and suspends the caller until `until`.
+  asio::awaitable<void> Charge(absl::string_view op, Time until, std::string args = {});
   absl::StatusOr<PageRange> PagesOf(VirtAddr address, int64_t length) const;
   absl::StatusOr<PageRange> AlignedPages(const Region& region, absl::string_view op) const;
   absl::Status ModeAllowsPrimitives(absl::string_view op) const;
