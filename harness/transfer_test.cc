@@ -20,6 +20,28 @@ TEST(TransferExperimentTest, MatchesTheModelUnderDefaults) {
   }
 }
 
+TEST(TransferExperimentTest, SensitivitySweepCrossesOverWhereTheModelSays) {
+  RunTransfer("", "sweep", 4096);
+  auto rows = ReadCsv(testing::TempDir() + "/transfer-sweep/transfer_sensitivity.csv");
+  ASSERT_EQ(rows.size(), 15u);  // header + 2 page sizes x 7 MMU costs
+  const auto& h = rows[0];
+  for (size_t r = 1; r < rows.size(); ++r) {
+    EXPECT_EQ(rows[r][Column(h, "exposed_ns")], rows[r][Column(h, "exposed_model_ns")]);
+    double ratio = 0;
+    ASSERT_TRUE(absl::SimpleAtod(rows[r][Column(h, "transparent_over_exposed")], &ratio));
+    int64_t page = 0, mmu = 0;
+    ASSERT_TRUE(absl::SimpleAtoi(rows[r][Column(h, "page_size")], &page));
+    ASSERT_TRUE(absl::SimpleAtoi(rows[r][Column(h, "mmu_update_per_page_ns")], &mmu));
+    // With 4 KiB pages a grant wins while the per-page update costs less than moving the page
+    // over one 100 Gb/s link (327.68 ns); 2 MiB pages win everywhere in the sweep.
+    if (page == 4096) {
+      EXPECT_EQ(ratio > 1.0, mmu <= 200) << "mmu " << mmu << " ratio " << ratio;
+    } else {
+      EXPECT_GT(ratio, 100.0);
+    }
+  }
+}
+
 TEST(TransferExperimentTest, MatchesTheModelForOtherParameters) {
   ExpectEveryRunMatchesTheModel(
       RunTransfer("cost_model { memory_rtt_ns: 4000 mmu_update_per_page_ns: 250 "

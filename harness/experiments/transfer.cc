@@ -11,12 +11,15 @@
 //
 // In both modes the data starts flushed and out of the sender's cache (it was produced earlier),
 // and the transfer ends when the data is durable in memory the receiver owns and the receiver
-// knows it. Each run is compared with the analytic model. Parameters: --set
-// transfer.max_bytes=N (default 1 GiB), transfer.min_bytes=N (default 4 KiB).
+// knows it. Each run is compared with the analytic model. A sensitivity sweep then varies the
+// per-page MMU cost and the page size at one size. Parameters: --set transfer.max_bytes=N
+// (default 1 GiB), transfer.min_bytes=N (default 4 KiB), transfer.sweep_bytes=N (default 16 MiB,
+// 0 skips the sweep).
 #include <algorithm>
 #include <cstring>
 #include <iostream>
 #include <memory>
+#include <set>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -318,82 +321,116 @@ std::string SizeName(int64_t bytes) {
   return absl::StrCat(bytes / kKiB, "KiB");
 }
 
+void AddRun(CsvTable& table, int64_t bytes, absl::string_view mode, int64_t chunk, int window,
+            const RunResult& r) {
+  table.AddRow(bytes, SizeName(bytes), mode, chunk, window, r.time, r.model, r.time - r.model,
+               r.network_bytes, r.network_messages, r.memory_bytes, r.memory_round_trips,
+               r.verified ? "yes" : "NO");
+}
+
+struct Baseline {
+  RunResult result;
+  int64_t chunk = 0;
+  int window = 0;
+};
+
+// BestCopy runs the transparent transfer for every chunk size and window and returns the fastest.
+// A copy engine moves whole pages: chunks are page multiples (the page itself is a candidate too),
+// or the whole transfer.
+absl::StatusOr<Baseline> BestCopy(const ExperimentContext& ctx, int64_t bytes, CsvTable* runs,
+                                  bool traced) {
+  const int64_t page = ctx.config.memory().page_size();
+  std::set<int64_t> candidates(std::begin(kChunkSizes), std::end(kChunkSizes));
+  candidates.insert(page);
+  std::vector<int64_t> chunks;
+  for (int64_t c : candidates) {
+    const int64_t clipped = std::min(c, bytes);
+    if (clipped % page != 0 && clipped != bytes) continue;
+    if (chunks.empty() || chunks.back() != clipped) chunks.push_back(clipped);
+  }
+  Baseline best;
+  best.result.time = -1;
+  for (int64_t chunk : chunks) {
+    for (int window : kWindows) {
+      if (window > 1 && chunk == bytes) continue;  // one chunk: nothing to overlap
+      const bool trace_this = traced && chunk == 256 * kKiB && window == kWindows[1];
+      DDC_ASSIGN_OR_RETURN(RunResult r,
+                           RunOnce(ctx, Mode::kTransparent, bytes, chunk, window,
+                                   trace_this ? "transfer.transparent-1MiB" : ""));
+      if (runs != nullptr) AddRun(*runs, bytes, "transparent", chunk, window, r);
+      if (best.result.time < 0 || r.time < best.result.time) best = {r, chunk, window};
+    }
+  }
+  return best;
+}
+
+std::string Ratio(Duration a, Duration b) {
+  return absl::StrFormat("%.3f", static_cast<double>(a) / static_cast<double>(b));
+}
+
 class TransferExperiment final : public Experiment {
  public:
   absl::string_view name() const override { return "transfer"; }
   absl::string_view description() const override {
     return "N bytes between two processes of a rack: copy through remote memory and the network "
-           "(transparent) vs memory grant (exposed), 4 KiB to 1 GiB (claim C1)";
+           "(transparent) vs memory grant (exposed), 4 KiB to 1 GiB, and the grant's sensitivity "
+           "to the MMU cost and page size (claim C1)";
   }
 
   absl::Status Run(const ExperimentContext& ctx) override {
     DDC_ASSIGN_OR_RETURN(int64_t max_bytes, ctx.IntParam("transfer.max_bytes", kGiB));
     DDC_ASSIGN_OR_RETURN(int64_t min_bytes, ctx.IntParam("transfer.min_bytes", 4 * kKiB));
-    if (min_bytes <= 0 || max_bytes < min_bytes) {
+    DDC_ASSIGN_OR_RETURN(int64_t sweep_bytes, ctx.IntParam("transfer.sweep_bytes", 16 * kMiB));
+    if (min_bytes <= 0 || max_bytes < min_bytes || sweep_bytes < 0) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "transfer: need 0 < transfer.min_bytes <= transfer.max_bytes, got ", min_bytes, " and ",
-          max_bytes));
+          "transfer: need 0 < transfer.min_bytes <= transfer.max_bytes and "
+          "transfer.sweep_bytes >= 0, got ", min_bytes, ", ", max_bytes, " and ", sweep_bytes));
     }
     CsvTable runs({"bytes", "size", "mode", "chunk_bytes", "window", "time_ns", "model_ns",
                    "time_minus_model_ns", "network_bytes", "network_messages", "memory_bytes",
                    "memory_round_trips", "verified"});
     CsvTable summary({"bytes", "size", "transparent_ns", "transparent_chunk_bytes",
-                      "transparent_window", "exposed_ns",
-                      "transparent_over_exposed", "exposed_model_ns", "transparent_model_ns"});
+                      "transparent_window", "exposed_ns", "transparent_over_exposed",
+                      "exposed_model_ns", "transparent_model_ns"});
     for (int64_t bytes = min_bytes; bytes <= max_bytes; bytes *= 4) {
-      const std::string size = SizeName(bytes);
       const bool traced = bytes == kMiB;
-      RunResult best;
-      int64_t best_chunk = 0;
-      int best_window = 0;
-      // A copy engine moves whole pages: chunks are page multiples, or the whole transfer.
-      const int64_t page = ctx.config.memory().page_size();
-      std::vector<int64_t> chunks;
-      for (int64_t c : kChunkSizes) {
-        const int64_t clipped = std::min(c, bytes);
-        if (clipped % page != 0 && clipped != bytes) continue;
-        if (chunks.empty() || chunks.back() != clipped) chunks.push_back(clipped);
-      }
-      if (chunks.empty()) chunks.push_back(page);
-      for (int64_t chunk : chunks) {
-        for (int window : kWindows) {
-          if (window > 1 && chunk == bytes) continue;  // one chunk: nothing to overlap
-          DDC_ASSIGN_OR_RETURN(
-              RunResult r,
-              RunOnce(ctx, Mode::kTransparent, bytes, chunk, window,
-                      traced && chunk == 256 * kKiB && window == kWindows[1]
-                          ? "transfer.transparent-1MiB"
-                          : ""));
-          AddRun(runs, bytes, size, "transparent", chunk, window, r);
-          if (best.time < 0 || r.time < best.time) {
-            best = r;
-            best_chunk = chunk;
-            best_window = window;
-          }
-        }
-      }
+      DDC_ASSIGN_OR_RETURN(Baseline copy, BestCopy(ctx, bytes, &runs, traced));
       DDC_ASSIGN_OR_RETURN(RunResult exposed,
                            RunOnce(ctx, Mode::kExposed, bytes, bytes, 1,
                                    traced ? "transfer.exposed-1MiB" : ""));
-      AddRun(runs, bytes, size, "exposed", 0, 0, exposed);
-      summary.AddRow(bytes, size, best.time, best_chunk, best_window, exposed.time,
-                     absl::StrFormat("%.3f", static_cast<double>(best.time) /
-                                                 static_cast<double>(exposed.time)),
-                     exposed.model, best.model);
-      std::cout << "transfer " << size << ": transparent " << best.time << " ns, exposed "
-                << exposed.time << " ns" << std::endl;
+      AddRun(runs, bytes, "exposed", 0, 0, exposed);
+      summary.AddRow(bytes, SizeName(bytes), copy.result.time, copy.chunk, copy.window,
+                     exposed.time, Ratio(copy.result.time, exposed.time), exposed.model,
+                     copy.result.model);
+      std::cout << "transfer " << SizeName(bytes) << ": transparent " << copy.result.time
+                << " ns, exposed " << exposed.time << " ns" << std::endl;
       if (bytes > max_bytes / 4) break;
     }
     DDC_RETURN_IF_ERROR(WriteFile(ctx.out_dir, "transfer.csv", runs.Render()));
-    return WriteFile(ctx.out_dir, "transfer_summary.csv", summary.Render());
+    DDC_RETURN_IF_ERROR(WriteFile(ctx.out_dir, "transfer_summary.csv", summary.Render()));
+    if (sweep_bytes == 0) return absl::OkStatus();
+    return Sweep(ctx, sweep_bytes);
   }
 
  private:
-  static void AddRun(CsvTable& table, int64_t bytes, const std::string& size,
-                     absl::string_view mode, int64_t chunk, int window, const RunResult& r) {
-    table.AddRow(bytes, size, mode, chunk, window, r.time, r.model, r.time - r.model, r.network_bytes,
-                 r.network_messages, r.memory_bytes, r.memory_round_trips,
-                 r.verified ? "yes" : "NO");
+  // Sweep varies the two parameters the grant's cost rests on, the per-page MMU update and the
+  // page size, at one transfer size; the copy baseline does not depend on the MMU cost.
+  static absl::Status Sweep(const ExperimentContext& ctx, int64_t bytes) {
+    CsvTable sweep({"bytes", "page_size", "mmu_update_per_page_ns", "transparent_ns",
+                    "exposed_ns", "transparent_over_exposed", "exposed_model_ns"});
+    for (int64_t page : {int64_t{4096}, int64_t{2097152}}) {
+      ExperimentContext paged = ctx;
+      paged.config.mutable_memory()->set_page_size(page);
+      DDC_ASSIGN_OR_RETURN(Baseline copy, BestCopy(paged, bytes, nullptr, false));
+      for (int64_t mmu : {25, 50, 100, 200, 400, 800, 1600}) {
+        ExperimentContext point = paged;
+        point.config.mutable_cost_model()->set_mmu_update_per_page_ns(mmu);
+        DDC_ASSIGN_OR_RETURN(RunResult exposed, RunOnce(point, Mode::kExposed, bytes, bytes, 1, ""));
+        sweep.AddRow(bytes, page, mmu, copy.result.time, exposed.time,
+                     Ratio(copy.result.time, exposed.time), exposed.model);
+      }
+    }
+    return WriteFile(ctx.out_dir, "transfer_sensitivity.csv", sweep.Render());
   }
 };
 
