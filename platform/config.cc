@@ -159,7 +159,9 @@ absl::Status CheckEndpoint(const Topology& topology, absl::string_view field,
   return absl::OkStatus();
 }
 
-absl::Status ValidateFaults(const Topology& topology, const config::FaultSchedule& f) {
+}  // namespace
+
+absl::Status ValidateFaultSchedule(const Topology& topology, const config::FaultSchedule& f) {
   for (int i = 0; i < f.ce_faults_size(); ++i) {
     const config::CeFault& fault = f.ce_faults(i);
     const std::string p = absl::StrCat("faults.ce_faults[", i, "]");
@@ -207,8 +209,6 @@ absl::Status ValidateFaults(const Topology& topology, const config::FaultSchedul
   }
   return absl::OkStatus();
 }
-
-}  // namespace
 
 void ResolveConfig(PlatformConfig& config) {
   if (config.racks_size() == 0) {
@@ -278,7 +278,7 @@ absl::Status ValidateConfig(const PlatformConfig& config) {
     }
     DDC_RETURN_IF_ERROR(CheckCe(topology, path + ".ce", p.ce()));
   }
-  return ValidateFaults(topology, config.faults());
+  return ValidateFaultSchedule(topology, config.faults());
 }
 
 absl::StatusOr<PlatformConfig> ParseConfig(absl::string_view text) {

@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "platform/config.pb.h"
+#include "platform/topology.h"
 
 namespace ddc {
 
@@ -37,6 +38,10 @@ void ResolveConfig(PlatformConfig& config);
 
 // ValidateConfig checks a resolved config; see the file comment for the error format.
 absl::Status ValidateConfig(const PlatformConfig& config);
+
+// ValidateFaultSchedule checks a fault schedule against a topology (fields named
+// "faults.<list>[i].<field>"). ValidateConfig uses it, and so does Simulation::InjectFaults.
+absl::Status ValidateFaultSchedule(const Topology& topology, const config::FaultSchedule& faults);
 
 }  // namespace ddc
 

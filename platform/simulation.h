@@ -73,6 +73,9 @@ class Simulation {
   absl::Status RestartCe(CeId ce, Time at);
   absl::Status SlowCe(CeId ce, double slowdown, Time at);
   absl::Status Partition(absl::string_view a, absl::string_view b, Time at, Time heal_at);
+  // InjectFaults adds a whole schedule (any kind of fault, as in config.faults) through the same
+  // validation and scheduling as the config's own. Every time in it must be >= now.
+  absl::Status InjectFaults(const config::FaultSchedule& faults);
   bool CeAlive(CeId ce) const;
 
   const Metrics& metrics() const;

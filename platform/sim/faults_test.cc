@@ -561,5 +561,56 @@ TEST(MessageFaultTest, CertainDelayAddsDelayNs) {
   EXPECT_EQ(sim->metrics().delayed, 1u);
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// Programmatic schedules go through the config's validation and scheduling.
+
+TEST(InjectFaultsTest, AScheduleInjectedMidRunTakesEffect) {
+  std::unique_ptr<Simulation> sim = CreateSimulation();
+  ASSERT_NE(sim, nullptr);
+  int counter = 0;
+  MustSpawn(*sim, "counter", "r0/ce2",
+            [&counter](Process& self) { return CountEveryMicrosecond(self, &counter); });
+  sim->RunUntil(10500);
+  config::FaultSchedule faults;
+  config::CeFault* crash = faults.add_ce_faults();
+  crash->set_kind(config::CeFault::CRASH);
+  crash->set_ce("r0/ce2");
+  crash->set_at_ns(20500);
+  faults.add_me_faults()->set_me("r1/me0");
+  faults.mutable_me_faults(0)->set_at_ns(30000);
+  ASSERT_TRUE(sim->InjectFaults(faults).ok());
+  sim->RunUntil(100000);
+  EXPECT_EQ(counter, 21);  // t = 0, 1000, ..., 20000
+  EXPECT_EQ(sim->metrics().ce_crashes, 1u);
+  EXPECT_EQ(sim->metrics().me_failures, 1u);
+}
+
+TEST(InjectFaultsTest, ABadScheduleIsRejectedWholeAndChangesNothing) {
+  std::unique_ptr<Simulation> sim = CreateSimulation();
+  ASSERT_NE(sim, nullptr);
+  int counter = 0;
+  MustSpawn(*sim, "counter", "r0/ce2",
+            [&counter](Process& self) { return CountEveryMicrosecond(self, &counter); });
+  sim->RunUntil(10500);
+  config::FaultSchedule faults;
+  config::CeFault* crash = faults.add_ce_faults();
+  crash->set_ce("r0/ce2");
+  crash->set_at_ns(20500);
+  faults.add_me_faults()->set_me("r7/me0");  // no such element: the crash must not happen either
+  absl::Status status = sim->InjectFaults(faults);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(std::string(status.message()).find("faults.me_faults[0].me"), std::string::npos)
+      << status;
+  config::FaultSchedule past;
+  past.add_ce_faults()->set_ce("r0/ce2");  // at_ns 0 is before now
+  status = sim->InjectFaults(past);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(std::string(status.message()).find("in the past"), std::string::npos) << status;
+  sim->RunUntil(100000);
+  EXPECT_EQ(counter, 101);
+  EXPECT_EQ(sim->metrics().ce_crashes, 0u);
+}
+
 }  // namespace
 }  // namespace ddc

@@ -94,6 +94,27 @@ absl::Status Simulation::SlowCe(CeId ce, double slowdown, Time at) {
   return absl::OkStatus();
 }
 
+absl::Status Simulation::InjectFaults(const config::FaultSchedule& faults) {
+  DDC_RETURN_IF_ERROR(ValidateFaultSchedule(world_->topology, faults));
+  const Time now = world_->kernel.now();
+  auto check = [now](absl::string_view what, int i, Time at) -> absl::Status {
+    if (at >= now) return absl::OkStatus();
+    return absl::InvalidArgumentError(absl::StrCat("faults.", what, "[", i, "]: time ", at,
+                                                   " ns is in the past (now ", now, " ns)"));
+  };
+  for (int i = 0; i < faults.ce_faults_size(); ++i) {
+    DDC_RETURN_IF_ERROR(check("ce_faults", i, faults.ce_faults(i).at_ns()));
+  }
+  for (int i = 0; i < faults.me_faults_size(); ++i) {
+    DDC_RETURN_IF_ERROR(check("me_faults", i, faults.me_faults(i).at_ns()));
+  }
+  for (int i = 0; i < faults.partitions_size(); ++i) {
+    DDC_RETURN_IF_ERROR(check("partitions", i, faults.partitions(i).at_ns()));
+  }
+  world_->ScheduleFaults(faults);
+  return absl::OkStatus();
+}
+
 absl::Status Simulation::Partition(absl::string_view a, absl::string_view b, Time at,
                                    Time heal_at) {
   std::optional<Endpoint> ea = world_->topology.FindEndpoint(a);

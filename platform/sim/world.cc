@@ -38,7 +38,7 @@ World::World(PlatformConfig config_in, uint64_t seed_in)
     mmus.push_back(std::make_unique<mem::RackMmu>(std::move(rack_mes), page_size,
                                                   config.memory().steal_policy()));
   }
-  ScheduleConfiguredFaults();
+  ScheduleFaults(config.faults());
 }
 
 World::~World() {
@@ -49,8 +49,7 @@ World::~World() {
   kernel.io_context().poll();
 }
 
-void World::ScheduleConfiguredFaults() {
-  const config::FaultSchedule& faults = config.faults();
+void World::ScheduleFaults(const config::FaultSchedule& faults) {
   for (const config::CeFault& f : faults.ce_faults()) {
     const CeId ce = *topology.FindCe(f.ce());
     switch (f.kind()) {

@@ -83,6 +83,9 @@ class World {
   // AddStandby registers `standby` with the rack monitor for `watched`.
   void AddStandby(ProcessId watched, ProcessId standby);
 
+  // ScheduleFaults schedules a validated fault schedule (the config's, or one injected later).
+  void ScheduleFaults(const config::FaultSchedule& faults);
+
   SimProcess* process(ProcessId id) const;
   // RackPeer finds `other` for an operation `op` of `self` that works only within one rack
   // (grant, steal, standby registration): NOT_FOUND for an unknown id, INVALID_ARGUMENT when
@@ -110,7 +113,7 @@ class World {
   std::vector<MessageRule> message_rules;
 
  private:
-  void ScheduleConfiguredFaults();
+
   void Deliver(SimProcess& destination, Envelope envelope);
   struct InFlight {
     SimProcess* dst = nullptr;
