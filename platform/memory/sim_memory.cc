@@ -105,6 +105,30 @@ absl::Status SimMemory::CheckAtMe(uint64_t page, const PhysicalPage& phys,
   return world_.mes[Index(phys.me)]->Check(phys.frame, process_.id(), page, epoch_, permission);
 }
 
+absl::StatusOr<SimMemory::Prepared> SimMemory::Prepare(
+    VirtAddr address, int64_t length, Permission permission,
+    absl::FunctionRef<bool(uint64_t)> needs_me, Time& refused_at) {
+  const Time now = process_.Now();
+  refused_at = now;
+  DDC_ASSIGN_OR_RETURN(PageRange range, PagesOf(address, length));
+  absl::StatusOr<Resolved> resolved = Resolve(range);
+  if (!resolved.ok()) {
+    refused_at = world_.fabric.Control(now);
+    return resolved.status();
+  }
+  const Time start = resolved->needed_mmu ? world_.fabric.Control(now) : now;
+  for (uint64_t i = 0; i < range.count; ++i) {
+    if (!needs_me(range.first + i)) continue;
+    absl::Status status = CheckAtMe(range.first + i, resolved->physical[i], permission);
+    if (!status.ok()) {
+      if (absl::IsUnavailable(status)) ReportUnavailable(resolved->physical[i]);
+      refused_at = start + world_.fabric.rtt();
+      return status;
+    }
+  }
+  return Prepared{range, *std::move(resolved), start};
+}
+
 void SimMemory::ReportUnavailable(const PhysicalPage& phys) {
   world_.ReportMemoryFailure(process_, phys.me);
 }
@@ -230,25 +254,16 @@ asio::awaitable<absl::Status> SimMemory::Free(Region region) {
 }
 
 asio::awaitable<absl::StatusOr<std::string>> SimMemory::Read(VirtAddr address, int64_t length) {
-  DDC_CO_ASSIGN_OR_RETURN(PageRange range, PagesOf(address, length));
-  absl::StatusOr<Resolved> resolved = Resolve(range);
-  Time start = process_.Now();
-  if (!resolved.ok()) {
-    co_await process_.SuspendUntil(world_.fabric.Control(start));
-    co_return resolved.status();
+  Time refused_at;
+  absl::StatusOr<Prepared> access = Prepare(
+      address, length, kRead,
+      [this](uint64_t page) { return cache_.Peek(process_.id(), page) == nullptr; }, refused_at);
+  if (!access.ok()) {
+    co_await process_.SuspendUntil(refused_at);
+    co_return access.status();
   }
-  if (resolved->needed_mmu) start = world_.fabric.Control(start);
-  // Every page that must come from its ME is checked before anything changes.
-  for (uint64_t i = 0; i < range.count; ++i) {
-    if (cache_.Peek(process_.id(), range.first + i) != nullptr) continue;
-    absl::Status status = CheckAtMe(range.first + i, resolved->physical[i], kRead);
-    if (!status.ok()) {
-      if (absl::IsUnavailable(status)) ReportUnavailable(resolved->physical[i]);
-      co_await process_.SuspendUntil(start + world_.fabric.rtt());
-      co_return status;
-    }
-  }
-  CacheMappings(range, *resolved);
+  const auto& [range, resolved, start] = *access;
+  CacheMappings(range, resolved);
   std::string out(static_cast<size_t>(length), '\0');
   Transfers transfers;
   const uint64_t p = static_cast<uint64_t>(page_size_);
@@ -256,7 +271,7 @@ asio::awaitable<absl::StatusOr<std::string>> SimMemory::Read(VirtAddr address, i
   // fetched as one batch per ME.
   for (uint64_t i = 0; i < range.count; ++i) {
     const uint64_t page = range.first + i;
-    Fill(page, resolved->physical[i], /*overwrite=*/false, transfers);
+    Fill(page, resolved.physical[i], /*overwrite=*/false, transfers);
     const CachedPage* cached = cache_.Peek(process_.id(), page);
     const VirtAddr page_base = page * p;
     const VirtAddr from = std::max<VirtAddr>(address, page_base);
@@ -271,35 +286,29 @@ asio::awaitable<absl::StatusOr<std::string>> SimMemory::Read(VirtAddr address, i
 
 asio::awaitable<absl::Status> SimMemory::Write(VirtAddr address, absl::string_view bytes) {
   const int64_t length = static_cast<int64_t>(bytes.size());
-  DDC_CO_ASSIGN_OR_RETURN(PageRange range, PagesOf(address, length));
-  absl::StatusOr<Resolved> resolved = Resolve(range);
-  Time start = process_.Now();
-  if (!resolved.ok()) {
-    co_await process_.SuspendUntil(world_.fabric.Control(start));
-    co_return resolved.status();
-  }
-  if (resolved->needed_mmu) start = world_.fabric.Control(start);
   const uint64_t p = static_cast<uint64_t>(page_size_);
   const VirtAddr end = address + static_cast<VirtAddr>(length);
   auto fully_covered = [&](uint64_t page) {
     return address <= page * p && end >= (page + 1) * p;
   };
-  // Partially written pages that are not cached must be fetched: check them first.
-  for (uint64_t i = 0; i < range.count; ++i) {
-    const uint64_t page = range.first + i;
-    if (fully_covered(page) || cache_.Peek(process_.id(), page) != nullptr) continue;
-    absl::Status status = CheckAtMe(page, resolved->physical[i], kReadWrite);
-    if (!status.ok()) {
-      if (absl::IsUnavailable(status)) ReportUnavailable(resolved->physical[i]);
-      co_await process_.SuspendUntil(start + world_.fabric.rtt());
-      co_return status;
-    }
+  // Partially written pages that are not cached must be fetched first.
+  Time refused_at;
+  absl::StatusOr<Prepared> access = Prepare(
+      address, length, kReadWrite,
+      [&](uint64_t page) {
+        return !fully_covered(page) && cache_.Peek(process_.id(), page) == nullptr;
+      },
+      refused_at);
+  if (!access.ok()) {
+    co_await process_.SuspendUntil(refused_at);
+    co_return access.status();
   }
-  CacheMappings(range, *resolved);
+  const auto& [range, resolved, start] = *access;
+  CacheMappings(range, resolved);
   Transfers transfers;
   for (uint64_t i = 0; i < range.count; ++i) {
     const uint64_t page = range.first + i;
-    Fill(page, resolved->physical[i], /*overwrite=*/fully_covered(page), transfers);
+    Fill(page, resolved.physical[i], /*overwrite=*/fully_covered(page), transfers);
     CachedPage* cached = cache_.Find(process_.id(), page);
     const VirtAddr page_base = page * p;
     const VirtAddr from = std::max<VirtAddr>(address, page_base);
@@ -485,28 +494,20 @@ asio::awaitable<absl::StatusOr<VirtAddr>> SimMemory::Lookup(std::string name) {
 }
 
 asio::awaitable<absl::StatusOr<std::vector<uint32_t>>> SimMemory::Checksums(Region region) {
-  DDC_CO_ASSIGN_OR_RETURN(PageRange range, PagesOf(region.base, region.length));
-  absl::StatusOr<Resolved> resolved = Resolve(range);
-  Time start = process_.Now();
-  if (!resolved.ok()) {
-    co_await process_.SuspendUntil(world_.fabric.Control(start));
-    co_return resolved.status();
+  Time refused_at;
+  absl::StatusOr<Prepared> access = Prepare(
+      region.base, region.length, kRead, [](uint64_t) { return true; }, refused_at);
+  if (!access.ok()) {
+    co_await process_.SuspendUntil(refused_at);
+    co_return access.status();
   }
-  if (resolved->needed_mmu) start = world_.fabric.Control(start);
+  const auto& [range, resolved, start] = *access;
   std::map<uint32_t, int64_t> pages_by_me;
-  for (uint64_t i = 0; i < range.count; ++i) {
-    absl::Status status = CheckAtMe(range.first + i, resolved->physical[i], kRead);
-    if (!status.ok()) {
-      if (absl::IsUnavailable(status)) ReportUnavailable(resolved->physical[i]);
-      co_await process_.SuspendUntil(start + world_.fabric.rtt());
-      co_return status;
-    }
-    pages_by_me[Index(resolved->physical[i].me)]++;
-  }
-  CacheMappings(range, *resolved);
+  for (const PhysicalPage& phys : resolved.physical) pages_by_me[Index(phys.me)]++;
+  CacheMappings(range, resolved);
   std::vector<uint32_t> sums;
-  for (uint64_t i = 0; i < range.count; ++i) {
-    sums.push_back(world_.mes[Index(resolved->physical[i].me)]->Checksum(resolved->physical[i].frame));
+  for (const PhysicalPage& phys : resolved.physical) {
+    sums.push_back(world_.mes[Index(phys.me)]->Checksum(phys.frame));
   }
   const double rate = world_.config.cost_model().checksum_bandwidth_gbps();
   Time done = start;

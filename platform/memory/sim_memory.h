@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "platform/memory.h"
 #include "platform/memory/page_cache.h"
 #include "platform/memory/rack_mmu.h"
@@ -65,6 +66,18 @@ class SimMemory final : public Memory {
 
   // Charge records `op` on the process's trace track and suspends the caller until `until`.
   asio::awaitable<void> Charge(absl::string_view op, Time until, std::string args = {});
+  // Prepared is an access that passed every check: its pages, their physical locations, and when
+  // its data transfers can start (after a Rack MMU lookup, if the CE had to make one).
+  struct Prepared {
+    PageRange range;
+    Resolved resolved;
+    Time start;
+  };
+  // Prepare checks an access of [address, address + length): ownership (CE V2P cache, else the
+  // Rack MMU), then the ME's permission for every page `needs_me` selects. It changes nothing;
+  // on error, `refused_at` is when the caller learns of it.
+  absl::StatusOr<Prepared> Prepare(VirtAddr address, int64_t length, Permission permission,
+                                   absl::FunctionRef<bool(uint64_t)> needs_me, Time& refused_at);
   absl::StatusOr<PageRange> PagesOf(VirtAddr address, int64_t length) const;
   absl::StatusOr<PageRange> AlignedPages(const Region& region, absl::string_view op) const;
   absl::Status ModeAllowsPrimitives(absl::string_view op) const;
