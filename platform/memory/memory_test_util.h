@@ -34,6 +34,7 @@
 #include "platform/sim/sim_process.h"
 #include "platform/sim/world.h"
 #include "platform/simulation.h"
+#include "platform/testing/simulation_testing.h"
 
 namespace ddc::memtest {
 
@@ -56,29 +57,11 @@ inline std::unique_ptr<Simulation> MakeSim(const PlatformConfig& config, uint64_
   return *std::move(sim);
 }
 
-inline CeId CeNamed(const Simulation& sim, absl::string_view name) {
-  std::optional<CeId> ce = sim.topology().FindCe(name);
-  if (!ce) {
-    ADD_FAILURE() << "no compute element named " << name;
-    return CeId{0};
-  }
-  return *ce;
-}
-
-inline MeId MeNamed(const Simulation& sim, absl::string_view name) {
-  std::optional<MeId> me = sim.topology().FindMe(name);
-  if (!me) {
-    ADD_FAILURE() << "no memory element named " << name;
-    return MeId{0};
-  }
-  return *me;
-}
+using ::ddc::testing_util::CeNamed;
+using ::ddc::testing_util::MeNamed;
 
 inline ProcessId Spawn(Simulation& sim, std::string name, absl::string_view ce, ProcessMain main) {
-  absl::StatusOr<ProcessId> id =
-      sim.Spawn({.name = std::move(name), .ce = CeNamed(sim, ce), .main = std::move(main)});
-  EXPECT_TRUE(id.ok()) << id.status();
-  return id.value_or(kNoProcess);
+  return ::ddc::testing_util::MustSpawn(sim, std::move(name), ce, std::move(main));
 }
 
 // NotRun is the initial value of a recorded status: a test that finds it knows the coroutine

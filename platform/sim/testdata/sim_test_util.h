@@ -24,6 +24,7 @@
 #include "platform/process.h"
 #include "platform/sim/testdata/test_messages.pb.h"
 #include "platform/simulation.h"
+#include "platform/testing/simulation_testing.h"
 
 namespace ddc::simtest {
 
@@ -46,26 +47,8 @@ inline std::unique_ptr<Simulation> CreateSimulation(absl::string_view config_tex
   return *std::move(sim);
 }
 
-// CeNamed resolves a "rack/ce" name, recording a failure when it does not exist.
-inline CeId CeNamed(const Simulation& sim, absl::string_view name) {
-  std::optional<CeId> ce = sim.topology().FindCe(name);
-  if (!ce) {
-    ADD_FAILURE() << "no compute element named " << name;
-    return CeId{0};
-  }
-  return *ce;
-}
-
-// MustSpawn spawns a process, recording a failure when Spawn does.
-inline ProcessId MustSpawn(Simulation& sim, std::string name, absl::string_view ce,
-                           ProcessMain main, bool restart_on_reboot = false) {
-  absl::StatusOr<ProcessId> id = sim.Spawn({.name = std::move(name),
-                                            .ce = CeNamed(sim, ce),
-                                            .main = std::move(main),
-                                            .restart_on_reboot = restart_on_reboot});
-  EXPECT_TRUE(id.ok()) << id.status();
-  return id.value_or(kNoProcess);
-}
+using ::ddc::testing_util::CeNamed;
+using ::ddc::testing_util::MustSpawn;
 
 // MakeBlob returns a Blob whose serialized size is exactly `wire_bytes` (0, or at least 2), so
 // tests can state transmission times in whole nanoseconds.
