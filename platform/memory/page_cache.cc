@@ -51,6 +51,17 @@ std::vector<CachedPage> PageCache::RemoveProcess(ProcessId p) {
   return removed;
 }
 
+void PageCache::RemoveClean(ProcessId p) {
+  for (auto it = lru_.begin(); it != lru_.end();) {
+    if (it->process != p || it->dirty) {
+      ++it;
+      continue;
+    }
+    index_.erase(Key{it->process, it->page});
+    it = lru_.erase(it);
+  }
+}
+
 void PageCache::Clear() {
   lru_.clear();
   index_.clear();

@@ -43,6 +43,8 @@ class PageCache {
   std::optional<CachedPage> Remove(ProcessId p, uint64_t page);
   // RemoveProcess drops every page of `p`, returning them most recently used first.
   std::vector<CachedPage> RemoveProcess(ProcessId p);
+  // RemoveClean drops every clean page of `p`, keeping its dirty ones.
+  void RemoveClean(ProcessId p);
   void Clear();
 
   // V2P cache.
@@ -51,6 +53,7 @@ class PageCache {
   void InvalidateMapping(ProcessId p, uint64_t page);
 
   int64_t size() const { return static_cast<int64_t>(lru_.size()); }
+  int64_t capacity() const { return capacity_; }
 
  private:
   struct Key {

@@ -114,6 +114,20 @@ const PhysicalPage* RackMmu::Lookup(ProcessId p, uint64_t page) const {
   return it == map.v2p.end() ? nullptr : &it->second;
 }
 
+absl::Status RackMmu::CheckAlive(ProcessId p, uint64_t first_page, uint64_t count) const {
+  const ProcessMap& map = Process(p);
+  for (auto it = map.v2p.lower_bound(first_page);
+       it != map.v2p.end() && it->first < first_page + count; ++it) {
+    const MemoryElement& element = const_cast<RackMmu*>(this)->me(it->second.me);
+    if (!element.alive()) {
+      return absl::UnavailableError(absl::StrFormat(
+          "page 0x%x is on memory element %s, which has failed",
+          it->first * static_cast<uint64_t>(page_size_), element.name()));
+    }
+  }
+  return absl::OkStatus();
+}
+
 void RackMmu::Unmap(ProcessId p, uint64_t first_page, uint64_t count) {
   ProcessMap& map = Process(p);
   for (uint64_t page = first_page; page < first_page + count; ++page) {

@@ -50,6 +50,9 @@ class RackMmu {
   // the end of the caller's mapping), NOT_FOUND (an unmapped address).
   absl::Status CheckOwned(ProcessId p, uint64_t first_page, uint64_t count) const;
   const PhysicalPage* Lookup(ProcessId p, uint64_t page) const;
+  // CheckAlive returns UNAVAILABLE, naming the element, when one of p's pages in the range (which
+  // p must own) is on a failed ME.
+  absl::Status CheckAlive(ProcessId p, uint64_t first_page, uint64_t count) const;
 
   // Unmap removes the pages from `p` and frees their frames.
   void Unmap(ProcessId p, uint64_t first_page, uint64_t count);

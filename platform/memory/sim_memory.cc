@@ -39,6 +39,10 @@ absl::StatusOr<SimMemory::PageRange> SimMemory::PagesOf(VirtAddr address, int64_
   if (length <= 0) {
     return absl::InvalidArgumentError(absl::StrCat("access length must be > 0, got ", length));
   }
+  if (length > (int64_t{1} << kAddressOwnerShift)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "access length ", length, " exceeds a process's address range of 2^", kAddressOwnerShift));
+  }
   const VirtAddr end = address + static_cast<VirtAddr>(length);
   if (end < address) return absl::InvalidArgumentError("access range wraps around the address space");
   const uint64_t p = static_cast<uint64_t>(page_size_);
@@ -50,12 +54,38 @@ absl::StatusOr<SimMemory::PageRange> SimMemory::AlignedPages(const Region& regio
   if (region.length <= 0) {
     return absl::InvalidArgumentError(absl::StrCat(op, ": empty region ", Describe(region)));
   }
+  if (region.length > (int64_t{1} << kAddressOwnerShift)) {
+    return absl::InvalidArgumentError(absl::StrCat(op, ": region ", Describe(region),
+                                                   " exceeds a process's address range"));
+  }
   const uint64_t p = static_cast<uint64_t>(page_size_);
   if (region.base % p != 0 || static_cast<uint64_t>(region.length) % p != 0) {
     return absl::InvalidArgumentError(absl::StrCat(op, ": region ", Describe(region),
                                                    " is not aligned to the page size ", p));
   }
   return PageRange{region.base / p, static_cast<uint64_t>(region.length) / p};
+}
+
+bool SimMemory::fenced() const { return epoch_ != mmu_.epoch(process_.id()); }
+
+void SimMemory::RecordLostWrite(uint64_t page, absl::Status status) {
+  lost_writes_.emplace(page, std::move(status));
+}
+
+absl::Status SimMemory::TakeLostWrite(PageRange range) {
+  auto it = lost_writes_.lower_bound(range.first);
+  if (it == lost_writes_.end() || it->first >= range.first + range.count) return absl::OkStatus();
+  absl::Status status(it->second.code(),
+                      absl::StrFormat("a dirty page 0x%x was evicted but its write-back failed: %s",
+                                      it->first * static_cast<uint64_t>(page_size_),
+                                      it->second.message()));
+  lost_writes_.erase(it);
+  return status;
+}
+
+bool SimMemory::MustConsultMe(PageRange range, uint64_t page, bool wholly_overwritten) const {
+  if (range.count > static_cast<uint64_t>(cache_.capacity())) return !wholly_overwritten;
+  return !wholly_overwritten && cache_.Peek(process_.id(), page) == nullptr;
 }
 
 absl::Status SimMemory::CheckNotFenced(absl::string_view op) const {
@@ -144,14 +174,25 @@ void SimMemory::Insert(CachedPage page, Transfers& transfers) {
   // Write-back of a dirty victim: it reaches the ME only if the ME still accepts it.
   MemoryElement& me = *world_.mes[Index(evicted->physical.me)];
   world_.metrics.writebacks++;
-  if (!me.Check(evicted->physical.frame, evicted->process, evicted->page, evicted->epoch,
-                kWrite)
-           .ok()) {
+  absl::Status accepted =
+      me.Check(evicted->physical.frame, evicted->process, evicted->page, evicted->epoch, kWrite);
+  if (!accepted.ok()) {
+    // The page may belong to another process of this CE: its next flush learns of the loss.
     world_.metrics.writeback_failures++;
+    sim::SimProcess* owner = world_.process(evicted->process);
+    if (absl::IsUnavailable(accepted)) world_.ReportMemoryFailure(*owner, evicted->physical.me);
+    static_cast<SimMemory&>(owner->memory()).RecordLostWrite(evicted->page, accepted);
     return;
   }
   me.WriteFrame(evicted->physical.frame, evicted->bytes);
   transfers.store_bytes[Index(evicted->physical.me)] += page_size_;
+}
+
+void SimMemory::Touch(PageRange range) {
+  if (range.count > static_cast<uint64_t>(cache_.capacity())) return;
+  for (uint64_t page = range.first; page < range.first + range.count; ++page) {
+    cache_.Find(process_.id(), page);
+  }
 }
 
 void SimMemory::Fill(uint64_t page, const PhysicalPage& phys, bool overwrite,
@@ -255,15 +296,19 @@ asio::awaitable<absl::Status> SimMemory::Free(Region region) {
 
 asio::awaitable<absl::StatusOr<std::string>> SimMemory::Read(VirtAddr address, int64_t length) {
   Time refused_at;
+  absl::StatusOr<PageRange> span = PagesOf(address, length);
+  if (!span.ok()) co_return span.status();
   absl::StatusOr<Prepared> access = Prepare(
       address, length, kRead,
-      [this](uint64_t page) { return cache_.Peek(process_.id(), page) == nullptr; }, refused_at);
+      [&](uint64_t page) { return MustConsultMe(*span, page, /*wholly_overwritten=*/false); },
+      refused_at);
   if (!access.ok()) {
     co_await process_.SuspendUntil(refused_at);
     co_return access.status();
   }
   const auto& [range, resolved, start] = *access;
   CacheMappings(range, resolved);
+  Touch(range);
   std::string out(static_cast<size_t>(length), '\0');
   Transfers transfers;
   const uint64_t p = static_cast<uint64_t>(page_size_);
@@ -293,18 +338,18 @@ asio::awaitable<absl::Status> SimMemory::Write(VirtAddr address, absl::string_vi
   };
   // Partially written pages that are not cached must be fetched first.
   Time refused_at;
+  absl::StatusOr<PageRange> span = PagesOf(address, length);
+  if (!span.ok()) co_return span.status();
   absl::StatusOr<Prepared> access = Prepare(
       address, length, kReadWrite,
-      [&](uint64_t page) {
-        return !fully_covered(page) && cache_.Peek(process_.id(), page) == nullptr;
-      },
-      refused_at);
+      [&](uint64_t page) { return MustConsultMe(*span, page, fully_covered(page)); }, refused_at);
   if (!access.ok()) {
     co_await process_.SuspendUntil(refused_at);
     co_return access.status();
   }
   const auto& [range, resolved, start] = *access;
   CacheMappings(range, resolved);
+  Touch(range);
   Transfers transfers;
   for (uint64_t i = 0; i < range.count; ++i) {
     const uint64_t page = range.first + i;
@@ -333,6 +378,7 @@ asio::awaitable<absl::Status> SimMemory::Evict(Region region) {
 
 asio::awaitable<absl::Status> SimMemory::WriteBackRegion(Region region, bool drop) {
   DDC_CO_ASSIGN_OR_RETURN(PageRange range, PagesOf(region.base, region.length));
+  DDC_CO_RETURN_IF_ERROR(TakeLostWrite(range));
   absl::StatusOr<Resolved> resolved = Resolve(range);
   if (!resolved.ok()) {
     co_await process_.SuspendUntil(world_.fabric.Control(process_.Now()));
@@ -374,11 +420,16 @@ asio::awaitable<absl::Status> SimMemory::Grant(std::vector<Region> regions,
       return absl::FailedPreconditionError(
           absl::StrCat("grant: destination \"", dst->name(), "\" is not running"));
     }
+    if (static_cast<const SimMemory&>(dst->memory()).fenced()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "grant: destination \"", dst->name(), "\" was fenced by a steal"));
+    }
     return absl::OkStatus();
   };
   auto check_owned = [&]() -> absl::Status {
     for (const PageRange& range : ranges) {
       DDC_RETURN_IF_ERROR(mmu_.CheckOwned(process_.id(), range.first, range.count));
+      DDC_RETURN_IF_ERROR(mmu_.CheckAlive(process_.id(), range.first, range.count));
     }
     return CheckNotFenced("grant");
   };
@@ -390,7 +441,9 @@ asio::awaitable<absl::Status> SimMemory::Grant(std::vector<Region> regions,
   for (const PageRange& range : ranges) DDC_CO_RETURN_IF_ERROR(CheckWriteBack(range));
   Time flushed = process_.Now();
   for (const PageRange& range : ranges) {
-    flushed = std::max(flushed, WriteBackChecked(range, process_.Now(), /*drop=*/true));
+    // Cached copies stay until the reassignment (step 2), so a refusal below changes nothing but
+    // cleanliness.
+    flushed = std::max(flushed, WriteBackChecked(range, process_.Now(), /*drop=*/false));
   }
   if (flushed > process_.Now()) co_await Charge("grant write-back", flushed);
   // The world may have moved while the write-back was in flight.
@@ -448,17 +501,29 @@ asio::awaitable<absl::StatusOr<std::vector<Region>>> SimMemory::Steal(
   if (region) {
     DDC_CO_ASSIGN_OR_RETURN(PageRange range, AlignedPages(*region, "steal"));
     absl::Status owned = mmu_.CheckOwned(victim, range.first, range.count);
+    if (owned.ok()) owned = mmu_.CheckAlive(victim, range.first, range.count);
     if (!owned.ok()) co_return absl::Status(owned.code(), absl::StrCat("steal: ", owned.message()));
     for (uint64_t page = range.first; page < range.first + range.count; ++page) {
       pages.push_back(page);
     }
   } else {
-    pages = mmu_.PagesOf(victim);
+    // Pages on failed MEs hold nothing any more: they stay with the victim.
+    for (uint64_t page : mmu_.PagesOf(victim)) {
+      if (world_.mes[Index(mmu_.Lookup(victim, page)->me)]->alive()) pages.push_back(page);
+    }
   }
 
   // The victim's CE (if it still runs) loses its cached copies and mappings; its owner epoch is
   // bumped so that anything it still sends to an ME is rejected; the ToR redirects and fences.
-  world_.caches[Index(target->ce())].RemoveProcess(victim);
+  // The victim's CE loses the stolen pages and every clean copy, so its next access goes to the
+  // MEs and meets the bumped epoch. Dirty copies of pages it keeps stay: its next flush of them
+  // fails loudly instead of the data vanishing without a word.
+  mem::PageCache& victim_cache = world_.caches[Index(target->ce())];
+  for (uint64_t page : pages) {
+    victim_cache.Remove(victim, page);
+    victim_cache.InvalidateMapping(victim, page);
+  }
+  victim_cache.RemoveClean(victim);
   mmu_.Reassign(victim, process_.id(), pages);
   const int64_t rewritten = mmu_.BumpEpoch(victim);
   world_.InstallStealRules(victim, process_.id());

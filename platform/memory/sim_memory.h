@@ -31,6 +31,12 @@ class SimMemory final : public Memory {
  public:
   explicit SimMemory(sim::SimProcess& process);
 
+  // fenced reports whether a steal has bumped this process's owner epoch since it launched.
+  bool fenced() const;
+  // RecordLostWrite remembers that a dirty page of this process was evicted from its CE cache but
+  // its ME refused it; the next Flush or Evict covering the page returns `status`.
+  void RecordLostWrite(uint64_t page, absl::Status status);
+
   // OnLaunch refreshes the owner epoch the CE uses for this process (a new incarnation learns
   // the current epoch from the Rack MMU).
   void OnLaunch();
@@ -94,6 +100,9 @@ class SimMemory final : public Memory {
   };
   // Fill makes `page` cached (fetching it unless `overwrite`), recording the fetch and any
   // write-back of an evicted dirty page in `transfers`.
+  // Touch marks the range's cached pages most recently used, so that the call's own fills cannot
+  // evict them (when the range fits the cache at all).
+  void Touch(PageRange range);
   void Fill(uint64_t page, const PhysicalPage& phys, bool overwrite, Transfers& transfers);
   void Insert(CachedPage page, Transfers& transfers);
   // Issue charges the batched transfers on the fabric and returns when all complete.
@@ -112,12 +121,20 @@ class SimMemory final : public Memory {
   // Fail reports an access that found its ME dead to the failure-notification path.
   void ReportUnavailable(const PhysicalPage& phys);
 
+  // TakeLostWrite returns (and forgets) the first lost write in `range`, or OK.
+  absl::Status TakeLostWrite(PageRange range);
+  // MustConsultMe is the predicate Prepare uses for reads and writes: pages not in the cache (for
+  // writes, only those not wholly overwritten), or every page when the access cannot fit the
+  // cache, since its own fills may then evict pages it found cached.
+  bool MustConsultMe(PageRange range, uint64_t page, bool wholly_overwritten) const;
+
   sim::SimProcess& process_;
   sim::World& world_;
   RackMmu& mmu_;
   PageCache& cache_;
   const int64_t page_size_;
   uint32_t epoch_ = 0;
+  std::map<uint64_t, absl::Status> lost_writes_;  // by virtual page
 };
 
 }  // namespace ddc::mem
