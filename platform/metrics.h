@@ -15,6 +15,7 @@ struct Metrics {
   uint64_t dropped_by_fault = 0;
   uint64_t dropped_by_partition = 0;
   uint64_t dropped_dead_destination = 0;
+  uint64_t dropped_dead_source = 0;  // sends from unwinding frames of crashed processes
   uint64_t duplicated = 0;
   uint64_t delayed = 0;
   uint64_t processes_spawned = 0;

@@ -163,5 +163,38 @@ TEST(EdgeCaseTest, PagesOnAFailedMeCannotBeGranted) {
   ExpectStatus(granted, absl::StatusCode::kUnavailable, "me0");
 }
 
+TEST(EdgeCaseTest, ARelaunchedVictimIsNoLongerFencedOrRedirected) {
+  auto sim = MakeSim(DefaultConfig());
+  int heard_from_new_incarnation = 0;
+  const ProcessId listener = Spawn(*sim, "listener", "r0/ce2", [&](Process& self) -> asio::awaitable<void> {
+    for (;;) {
+      (void)co_await self.Receive();
+      ++heard_from_new_incarnation;
+    }
+  });
+  absl::StatusOr<ProcessId> victim = sim->Spawn(
+      {.name = "victim",
+       .ce = memtest::CeNamed(*sim, "r0/ce0"),
+       .main = [listener](Process& self) -> asio::awaitable<void> {
+         (void)co_await self.memory().JoinTrustGroup("g", "s");
+         if (self.incarnation() > 0) (void)self.Send(listener, platform::GrantNotice());
+         co_await self.Sleep(Seconds(10));
+       },
+       .restart_on_reboot = true});
+  ASSERT_TRUE(victim.ok());
+  Spawn(*sim, "thief", "r0/ce1", [&](Process& self) -> asio::awaitable<void> {
+    (void)co_await self.memory().JoinTrustGroup("g", "s");
+    co_await self.Sleep(Microseconds(100));
+    (void)co_await self.memory().Steal(*victim, Capability("g"), std::nullopt);
+  });
+  const CeId ce0 = memtest::CeNamed(*sim, "r0/ce0");
+  ASSERT_TRUE(sim->CrashCe(ce0, Microseconds(200)).ok());
+  ASSERT_TRUE(sim->RestartCe(ce0, Microseconds(300)).ok());
+  sim->RunUntil(Seconds(1));
+  EXPECT_EQ(sim->Status(*victim).incarnation, 1u);
+  EXPECT_EQ(sim->metrics().dropped_by_fence, 0u);
+  EXPECT_EQ(heard_from_new_incarnation, 1);
+}
+
 }  // namespace
 }  // namespace ddc

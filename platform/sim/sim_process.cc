@@ -69,6 +69,8 @@ void SimProcess::Launch() {
   error_.clear();
   memory_->OnLaunch();
   failures_->Reset();
+  killed_by_crash_ = 0;
+  if (incarnation_ > 0) world_.LiftStealRules(id_);
   world_.metrics.process_launches++;
   world_.tracer.Instant(track_, incarnation_ == 0 ? "start" : "restart", Now(),
                         absl::StrCat("\"incarnation\":", incarnation_));
@@ -111,7 +113,8 @@ void SimProcess::OnThreadExit(uint64_t epoch, std::string error) {
   --live_threads_;
   if (!error.empty()) {
     world_.metrics.process_failures++;
-    world_.tracer.Instant(track_, "failed", Now(), absl::StrCat("\"error\":\"", error, "\""));
+    world_.tracer.Instant(track_, "failed", Now(),
+                          absl::StrCat("\"error\":\"", JsonEscape(error), "\""));
     state_ = ProcessState::kFailed;
     error_ = std::move(error);
     ++epoch_;

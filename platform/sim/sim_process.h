@@ -44,6 +44,9 @@ class SimProcess final : public Process {
   bool alive() const { return state_ == ProcessState::kRunning || state_ == ProcessState::kStarting; }
   ProcessStatus status() const { return {state_, incarnation_, error_}; }
   bool restart_on_reboot() const { return spec_.restart_on_reboot; }
+  // killed_by_crash is the number of the CE crash that killed this incarnation (0: none).
+  uint64_t killed_by_crash() const { return killed_by_crash_; }
+  void set_killed_by_crash(uint64_t crash) { killed_by_crash_ = crash; }
   Track track() const { return track_; }
   // epoch changes on every launch and kill; work started under an older epoch is void.
   uint64_t epoch() const { return epoch_; }
@@ -114,6 +117,7 @@ class SimProcess final : public Process {
   uint32_t launches_ = 0;
   uint64_t epoch_ = 0;
   int live_threads_ = 0;
+  uint64_t killed_by_crash_ = 0;
   std::string error_;
   WaitTable waits_;
   std::deque<Envelope> mailbox_;

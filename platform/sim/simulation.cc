@@ -111,6 +111,9 @@ absl::Status Simulation::InjectFaults(const config::FaultSchedule& faults) {
   for (int i = 0; i < faults.partitions_size(); ++i) {
     DDC_RETURN_IF_ERROR(check("partitions", i, faults.partitions(i).at_ns()));
   }
+  for (int i = 0; i < faults.message_faults_size(); ++i) {
+    DDC_RETURN_IF_ERROR(check("message_faults", i, faults.message_faults(i).start_ns()));
+  }
   world_->ScheduleFaults(faults);
   return absl::OkStatus();
 }
@@ -121,6 +124,9 @@ absl::Status Simulation::Partition(absl::string_view a, absl::string_view b, Tim
   std::optional<Endpoint> eb = world_->topology.FindEndpoint(b);
   if (!ea) return absl::NotFoundError(absl::StrCat("partition: no rack or element \"", a, "\""));
   if (!eb) return absl::NotFoundError(absl::StrCat("partition: no rack or element \"", b, "\""));
+  if (a == b) {
+    return absl::InvalidArgumentError(absl::StrCat("partition: a and b are both \"", a, "\""));
+  }
   if (at < world_->kernel.now() || heal_at < at) {
     return absl::InvalidArgumentError(
         absl::StrCat("partition: need now <= at <= heal_at, got at=", at, " heal_at=", heal_at));

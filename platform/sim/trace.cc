@@ -11,16 +11,22 @@ constexpr uint32_t kMeTidBase = 2000000;
 
 std::string Micros(Time ns) { return absl::StrFormat("%d.%03d", ns / 1000, ns % 1000); }
 
+}  // namespace
+
 std::string JsonEscape(absl::string_view s) {
   std::string out;
   for (char c : s) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      out += absl::StrFormat("\\u%04x", static_cast<unsigned char>(c));
+    } else {
+      out.push_back(c);
+    }
   }
   return out;
 }
-
-}  // namespace
 
 Tracer::Tracer(const Topology& topology, bool enabled, int64_t max_events)
     : topology_(topology), enabled_(enabled), max_events_(max_events) {

@@ -18,6 +18,9 @@
 
 namespace ddc::sim {
 
+// JsonEscape makes `s` safe inside a JSON string literal.
+std::string JsonEscape(absl::string_view s);
+
 struct Track {
   uint32_t pid;
   uint32_t tid;

@@ -181,6 +181,12 @@ absl::Status World::Send(SimProcess& from, ProcessId to,
   if (message == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat("send from \"", from.name(), "\": null message"));
   }
+  // A crashed process's coroutine frames are unwound after the event that killed it; nothing
+  // their destructors try to send may leave the dead CE.
+  if (!from.alive()) {
+    metrics.dropped_dead_source++;
+    return absl::OkStatus();
+  }
   const int64_t bytes = static_cast<int64_t>(message->ByteSizeLong());
   const Time now = kernel.now();
   const CeId src_ce = from.ce();
@@ -253,7 +259,12 @@ void World::CrashCe(CeId ce) {
   state.alive = false;
   metrics.ce_crashes++;
   tracer.Instant(tracer.CeTrack(ce), "crash", kernel.now());
-  for (ProcessId id : state.processes) processes_[Index(id)]->Kill();
+  const uint64_t crash = ++state.crashes;
+  for (ProcessId id : state.processes) {
+    SimProcess& p = *processes_[Index(id)];
+    if (p.alive()) p.set_killed_by_crash(crash);
+    p.Kill();
+  }
   std::fill(state.core_free_at.begin(), state.core_free_at.end(), 0);
   // CE-local memory is gone: cached pages (dirty ones included) and cached V2P entries.
   caches[Index(ce)].Clear();
@@ -264,7 +275,6 @@ void World::CrashCe(CeId ce) {
   const int64_t first_missed = (kernel.now() + interval - 1) / interval;
   const Time verdict = (first_missed + config.monitor().missed_beats() - 1) * interval +
                        config.cost_model().intra_rack_rtt_ns();
-  const uint64_t crash = ++state.crashes;
   kernel.At(verdict, [this, ce, crash] { MonitorVerdict(ce, crash); });
 }
 
@@ -276,7 +286,8 @@ void World::MonitorVerdict(CeId ce, uint64_t crash) {
   if (mode == Mode::kTransparent) return;
   for (ProcessId id : state.processes) {
     auto it = standbys_.find(id);
-    if (it == standbys_.end()) continue;
+    // Only processes this crash killed are announced (not ones that had already exited).
+    if (it == standbys_.end() || processes_[Index(id)]->killed_by_crash() != crash) continue;
     platform::ProcessDeathNotice notice;
     notice.set_process(Index(id));
     notice.set_compute_element(topology.ce(ce).name);
@@ -300,6 +311,13 @@ void World::MonitorVerdict(CeId ce, uint64_t crash) {
 void World::AddStandby(ProcessId watched, ProcessId standby) {
   std::vector<ProcessId>& list = standbys_[watched];
   if (std::find(list.begin(), list.end(), standby) == list.end()) list.push_back(standby);
+}
+
+void World::LiftStealRules(ProcessId process) {
+  if (fenced_.erase(process) + redirects_.erase(process) > 0) {
+    tracer.Instant(tracer.FabricTrack(), "tor rules lifted", kernel.now(),
+                   absl::StrCat("\"process\":", Index(process)));
+  }
 }
 
 void World::InstallStealRules(ProcessId victim, ProcessId thief) {
@@ -388,6 +406,7 @@ std::string World::MetricsCsv() const {
   row("dropped_by_fault", metrics.dropped_by_fault);
   row("dropped_by_partition", metrics.dropped_by_partition);
   row("dropped_dead_destination", metrics.dropped_dead_destination);
+  row("dropped_dead_source", metrics.dropped_dead_source);
   row("duplicated", metrics.duplicated);
   row("delayed", metrics.delayed);
   row("processes_spawned", metrics.processes_spawned);

@@ -78,6 +78,8 @@ class World {
   // InstallStealRules makes the ToR deliver traffic addressed to `victim` to `thief` and drop
   // traffic sent by `victim`.
   void InstallStealRules(ProcessId victim, ProcessId thief);
+  // LiftStealRules removes them when the victim is relaunched as a new incarnation.
+  void LiftStealRules(ProcessId process);
   // ReportMemoryFailure hands an access that found `me` dead to the process's CE OS.
   void ReportMemoryFailure(SimProcess& process, MeId me);
   // AddStandby registers `standby` with the rack monitor for `watched`.
