@@ -83,6 +83,17 @@ int Run(const std::string& which, const Flags& flags) {
     std::cerr << "ddc: unknown experiment \"" << which << "\" (see `ddc list`)\n";
     return 2;
   }
+  // Every --set must name a parameter of an experiment that runs: a typo must not pass silently.
+  for (const auto& [name, value] : flags.params) {
+    bool known = false;
+    for (const auto& experiment : experiments) {
+      for (const std::string& p : experiment->parameters()) known = known || p == name;
+    }
+    if (!known) {
+      return Fail(absl::InvalidArgumentError(
+          absl::StrCat("--set ", name, ": no experiment being run reads this parameter")));
+    }
+  }
   std::error_code ec;
   std::filesystem::create_directories(flags.out_dir, ec);
   if (ec) {
@@ -94,8 +105,9 @@ int Run(const std::string& which, const Flags& flags) {
   for (const auto& experiment : experiments) {
     std::cout << "ddc: running " << experiment->name() << " (seed " << flags.seed << ")"
               << std::endl;
-    const std::string header = absl::StrCat("# ddc run ", experiment->name(), " --seed ",
-                                            flags.seed, "\n# resolved config:\n");
+    std::string header = absl::StrCat("# ddc run ", experiment->name(), " --seed ", flags.seed);
+    for (const auto& [name, value] : flags.params) absl::StrAppend(&header, " --set ", name, "=", value);
+    absl::StrAppend(&header, "\n# resolved config:\n");
     absl::Status status = WriteFile(flags.out_dir, absl::StrCat(experiment->name(), ".config.txtpb"),
                                     header + config_text);
     if (status.ok()) status = experiment->Run({*config, flags.seed, flags.out_dir, flags.params});

@@ -34,6 +34,8 @@ class Experiment {
   virtual ~Experiment() = default;
   virtual absl::string_view name() const = 0;
   virtual absl::string_view description() const = 0;
+  // parameters lists the `--set` names the experiment reads (e.g. "transfer.max_bytes").
+  virtual std::vector<std::string> parameters() const { return {}; }
   virtual absl::Status Run(const ExperimentContext& context) = 0;
 };
 

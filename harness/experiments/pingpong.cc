@@ -116,11 +116,16 @@ class PingpongExperiment final : public Experiment {
       const int n = static_cast<int>(row.rtts.size());
       Duration sum = 0;
       for (Duration r : row.rtts) sum += r;
-      const Duration mean = n > 0 ? sum / n : -1;
-      const Duration min = n > 0 ? *std::min_element(row.rtts.begin(), row.rtts.end()) : -1;
-      const Duration max = n > 0 ? *std::max_element(row.rtts.begin(), row.rtts.end()) : -1;
+      if (n == 0) {  // every ping was lost: there is no measurement to compare
+        table.AddRow(row.placement, row.payload_bytes, row.wire_bytes, kIterations, row.lost, "NA",
+                     "NA", "NA", row.model_rtt, "NA");
+        continue;
+      }
+      const Duration mean = sum / n;
+      const Duration min = *std::min_element(row.rtts.begin(), row.rtts.end());
+      const Duration max = *std::max_element(row.rtts.begin(), row.rtts.end());
       table.AddRow(row.placement, row.payload_bytes, row.wire_bytes, kIterations, row.lost, mean,
-                   min, max, row.model_rtt, n > 0 ? mean - row.model_rtt : 0);
+                   min, max, row.model_rtt, mean - row.model_rtt);
     }
     DDC_RETURN_IF_ERROR(WriteFile(ctx.out_dir, "pingpong.csv", table.Render()));
     return WriteRunArtifacts(ctx.out_dir, "pingpong", *sim);

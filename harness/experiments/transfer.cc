@@ -5,8 +5,7 @@
 //   flushes it. This is the best a copy-based system can do here: chunked and pipelined (up to
 //   `window` reads in flight at the sender, the NICs streaming, one write-and-flush in flight per
 //   arrived chunk at the receiver), buffers preallocated outside the timed window, and the chunk
-//   size and window tuned per N (every pair in kChunkSizes x kWindows runs; the fastest is the
-//   baseline).
+//   size and window tuned per N by a local search (BestCopy); the fastest run is the baseline.
 // - exposed: one Grant of the region, then the GrantNotice control message.
 //
 // In both modes the data starts flushed and out of the sender's cache (it was produced earlier),
@@ -18,6 +17,7 @@
 #include <algorithm>
 #include <cstring>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <set>
 #include <vector>
@@ -40,8 +40,10 @@ namespace {
 constexpr int64_t kKiB = 1024;
 constexpr int64_t kMiB = 1024 * kKiB;
 constexpr int64_t kGiB = 1024 * kMiB;
-constexpr int64_t kChunkSizes[] = {64 * kKiB, 256 * kKiB, 1 * kMiB, 4 * kMiB};
-constexpr int kWindows[] = {1, 4};
+// Bounds of the copy tuner's search (BestCopy).
+constexpr int64_t kMaxChunk = 16 * kMiB;
+constexpr int kMaxWindow = 64;
+constexpr int64_t kExhaustiveBytes = 16 * kMiB;
 // The data is produced in pieces of this size during setup.
 constexpr int64_t kSetupPiece = 4 * kMiB;
 
@@ -133,6 +135,8 @@ int64_t GrantNoticeBytes(ProcessId source, const Region& region) {
   return static_cast<int64_t>(notice.ByteSizeLong());
 }
 
+// Shared is what the harness and the two processes of one run share. It outlives the processes'
+// threads (it lives in RunOnce, next to the Simulation), so threads may point into it.
 struct Shared {
   Time start = -1;
   Time end = -1;
@@ -141,14 +145,29 @@ struct Shared {
   std::string error;
   bool verified = false;
   Region source;
+  // Receiver side of a copy: chunks seen (duplicates are ignored), bytes made durable, and the
+  // timer the last write-back cancels.
+  std::set<uint64_t> offsets;
+  int64_t flushed = 0;
+  std::unique_ptr<Timer> all_flushed;
 };
 
-// Verify reads the first, middle and last page of the received region and compares them with
-// the pattern.
+// Verify compares the received region with the pattern: every byte up to kVerifyAllBytes, and
+// beyond that 64 pages spread evenly plus the first and the last (reading 1 GiB back would double
+// the experiment's run time).
+constexpr int64_t kVerifyAllBytes = 64 * kMiB;
 asio::awaitable<bool> Verify(Process& self, Region region, uint64_t seed) {
   const int64_t page = self.memory().page_size();
-  const int64_t length = std::min(page, region.length);
-  for (int64_t offset : {int64_t{0}, (region.length / 2) / page * page, region.length - length}) {
+  std::vector<std::pair<int64_t, int64_t>> pieces;  // (offset, length)
+  if (region.length <= kVerifyAllBytes) {
+    for (int64_t offset = 0; offset < region.length; offset += kSetupPiece) {
+      pieces.push_back({offset, std::min(kSetupPiece, region.length - offset)});
+    }
+  } else {
+    const int64_t pages = region.length / page;
+    for (int64_t i = 0; i <= 64; ++i) pieces.push_back({std::min(i * (pages / 64), pages - 1) * page, page});
+  }
+  for (const auto& [offset, length] : pieces) {
     absl::StatusOr<std::string> got = co_await self.memory().Read(region.base + offset, length);
     if (!got.ok() || *got != Pattern(seed, offset, length)) co_return false;
   }
@@ -208,22 +227,21 @@ asio::awaitable<void> Sender(Process& self, ProcessId receiver, int64_t bytes, i
 
 // WriteAndFlush makes one received chunk durable in the receiver's memory.
 asio::awaitable<void> WriteAndFlush(Process& self, VirtAddr at, std::shared_ptr<const Envelope> in,
-                                    int64_t* flushed, int64_t bytes, Timer* all_flushed,
-                                    const Simulation* sim, Shared* shared) {
+                                    int64_t bytes, const Simulation* sim, Shared* shared) {
   const std::string& data = in->As<TransferChunk>().data();
   const int64_t n = static_cast<int64_t>(data.size());
   absl::Status status = co_await self.memory().Write(at, data);
   if (status.ok()) status = co_await self.memory().Flush({at, n});
   if (!status.ok()) {
     shared->error = std::string(status.message());
-    all_flushed->Cancel();
+    shared->all_flushed->Cancel();
     co_return;
   }
-  *flushed += n;
-  if (*flushed == bytes) {
+  shared->flushed += n;
+  if (shared->flushed == bytes) {
     shared->end = self.Now();
     shared->at_end = sim->metrics();
-    all_flushed->Cancel();
+    shared->all_flushed->Cancel();
   }
 }
 
@@ -241,8 +259,7 @@ asio::awaitable<void> Receiver(Process& self, ProcessId* sender, int64_t bytes, 
   }
   (void)self.Send(*sender, TransferReady());
   int64_t received = 0;
-  int64_t flushed = 0;
-  std::unique_ptr<Timer> all_flushed = self.NewTimer();
+  shared->all_flushed = self.NewTimer();
   while (received < bytes) {
     Envelope in = co_await self.Receive();
     if (in.Is<platform::GrantNotice>()) {
@@ -252,17 +269,19 @@ asio::awaitable<void> Receiver(Process& self, ProcessId* sender, int64_t bytes, 
       shared->end = self.Now();
       shared->at_end = sim->metrics();
     } else if (in.Is<TransferChunk>()) {
+      if (!shared->offsets.insert(in.As<TransferChunk>().offset()).second) continue;  // duplicate
       auto chunk = std::make_shared<const Envelope>(std::move(in));
       const VirtAddr at = destination.base + chunk->As<TransferChunk>().offset();
       received += static_cast<int64_t>(chunk->As<TransferChunk>().data().size());
-      Timer* timer = all_flushed.get();
-      self.Go([&self, at, chunk, &flushed, bytes, timer, sim, shared] {
-        return WriteAndFlush(self, at, chunk, &flushed, bytes, timer, sim, shared);
+      self.Go([&self, at, chunk, bytes, sim, shared] {
+        return WriteAndFlush(self, at, chunk, bytes, sim, shared);
       });
     }
   }
   // The last write-back cancels the timer; an hour of virtual time means the transfer hung.
-  if (self.mode() == Mode::kTransparent) (void)co_await all_flushed->Wait(Seconds(3600));
+  if (self.mode() == Mode::kTransparent && shared->flushed < bytes && shared->error.empty()) {
+    (void)co_await shared->all_flushed->Wait(Seconds(3600));
+  }
   shared->verified = co_await Verify(self, {destination.base, bytes}, seed);
 }
 
@@ -295,7 +314,13 @@ absl::StatusOr<RunResult> RunOnce(const ExperimentContext& ctx, Mode mode, int64
   sim->RunUntilIdle();
   if (!shared.error.empty()) return absl::InternalError(absl::StrCat("transfer: ", shared.error));
   if (shared.end < 0 || shared.start < 0) {
-    return absl::InternalError(absl::StrCat("transfer of ", bytes, " bytes did not complete"));
+    return absl::InternalError(absl::StrCat(
+        "transfer of ", bytes, " bytes did not complete (the copy protocol does not retransmit: "
+        "run it without message drops)"));
+  }
+  if (!shared.verified) {
+    return absl::DataLossError(
+        absl::StrCat("transfer of ", bytes, " bytes: the receiver read back wrong bytes"));
   }
   const Metrics& end = shared.at_end;
   RunResult result;
@@ -334,31 +359,64 @@ struct Baseline {
   int window = 0;
 };
 
-// BestCopy runs the transparent transfer for every chunk size and window and returns the fastest.
-// A copy engine moves whole pages: chunks are page multiples (the page itself is a candidate too),
-// or the whole transfer.
+// BestCopy tunes the transparent transfer over the chunk size (page multiples, powers of two from
+// one page to min(N, kMaxChunk)) and the number of reads in flight (powers of two up to
+// kMaxWindow). Up to kExhaustiveBytes every pair is run; beyond, a local search starts from
+// `hint` (the best pair of the previous size) and moves to the best neighbour (chunk or window
+// doubled or halved) until none is faster. Every configuration tried is a row in `runs`.
 absl::StatusOr<Baseline> BestCopy(const ExperimentContext& ctx, int64_t bytes, CsvTable* runs,
-                                  bool traced) {
+                                  bool traced, std::pair<int64_t, int> hint = {64 * kKiB, 4}) {
   const int64_t page = ctx.config.memory().page_size();
-  std::set<int64_t> candidates(std::begin(kChunkSizes), std::end(kChunkSizes));
-  candidates.insert(page);
-  std::vector<int64_t> chunks;
-  for (int64_t c : candidates) {
-    const int64_t clipped = std::min(c, bytes);
-    if (clipped % page != 0 && clipped != bytes) continue;
-    if (chunks.empty() || chunks.back() != clipped) chunks.push_back(clipped);
-  }
+  const int64_t max_chunk = std::max(page, std::min(bytes, kMaxChunk));
+  auto chunks_of = [&](int64_t chunk) { return (bytes + chunk - 1) / chunk; };
+  std::map<std::pair<int64_t, int>, RunResult> tried;
+  auto run = [&](int64_t chunk, int window) -> absl::StatusOr<RunResult> {
+    auto it = tried.find({chunk, window});
+    if (it != tried.end()) return it->second;
+    const bool trace_this = traced && tried.empty();
+    DDC_ASSIGN_OR_RETURN(RunResult r, RunOnce(ctx, Mode::kTransparent, bytes, chunk, window,
+                                              trace_this ? "transfer.transparent-1MiB" : ""));
+    if (runs != nullptr) AddRun(*runs, bytes, "transparent", chunk, window, r);
+    tried.emplace(std::pair{chunk, window}, r);
+    return r;
+  };
+  auto valid = [&](int64_t chunk, int window) {
+    return chunk >= page && chunk <= max_chunk && chunk % page == 0 && window >= 1 &&
+           window <= kMaxWindow && window <= chunks_of(chunk);
+  };
   Baseline best;
-  best.result.time = -1;
-  for (int64_t chunk : chunks) {
-    for (int window : kWindows) {
-      if (window > 1 && chunk == bytes) continue;  // one chunk: nothing to overlap
-      const bool trace_this = traced && chunk == 256 * kKiB && window == kWindows[1];
-      DDC_ASSIGN_OR_RETURN(RunResult r,
-                           RunOnce(ctx, Mode::kTransparent, bytes, chunk, window,
-                                   trace_this ? "transfer.transparent-1MiB" : ""));
-      if (runs != nullptr) AddRun(*runs, bytes, "transparent", chunk, window, r);
-      if (best.result.time < 0 || r.time < best.result.time) best = {r, chunk, window};
+  if (bytes <= page) {  // one sub-page chunk: nothing to tune
+    best = {RunResult{}, bytes, 1};
+    DDC_ASSIGN_OR_RETURN(best.result, run(bytes, 1));
+    return best;
+  }
+  if (bytes <= kExhaustiveBytes) {
+    best.result.time = -1;
+    for (int64_t chunk = page; chunk <= max_chunk; chunk *= 2) {
+      for (int window = 1; window <= kMaxWindow; window *= 2) {
+        if (!valid(chunk, window)) continue;
+        DDC_ASSIGN_OR_RETURN(RunResult r, run(chunk, window));
+        if (best.result.time < 0 || r.time < best.result.time) best = {r, chunk, window};
+      }
+    }
+    return best;
+  }
+  best.chunk = std::clamp<int64_t>(hint.first, page, max_chunk);
+  best.window = static_cast<int>(std::min<int64_t>(hint.second, chunks_of(best.chunk)));
+  DDC_ASSIGN_OR_RETURN(best.result, run(best.chunk, best.window));
+  for (bool improved = true; improved;) {
+    improved = false;
+    const std::pair<int64_t, int> neighbours[] = {{best.chunk / 2, best.window},
+                                                  {best.chunk * 2, best.window},
+                                                  {best.chunk, best.window / 2},
+                                                  {best.chunk, best.window * 2}};
+    for (const auto& [chunk, window] : neighbours) {
+      if (!valid(chunk, window)) continue;
+      DDC_ASSIGN_OR_RETURN(RunResult r, run(chunk, window));
+      if (r.time < best.result.time) {
+        best = {r, chunk, window};
+        improved = true;
+      }
     }
   }
   return best;
@@ -377,6 +435,10 @@ class TransferExperiment final : public Experiment {
            "to the MMU cost and page size (claim C1)";
   }
 
+  std::vector<std::string> parameters() const override {
+    return {"transfer.max_bytes", "transfer.min_bytes", "transfer.sweep_bytes"};
+  }
+
   absl::Status Run(const ExperimentContext& ctx) override {
     DDC_ASSIGN_OR_RETURN(int64_t max_bytes, ctx.IntParam("transfer.max_bytes", kGiB));
     DDC_ASSIGN_OR_RETURN(int64_t min_bytes, ctx.IntParam("transfer.min_bytes", 4 * kKiB));
@@ -392,9 +454,11 @@ class TransferExperiment final : public Experiment {
     CsvTable summary({"bytes", "size", "transparent_ns", "transparent_chunk_bytes",
                       "transparent_window", "exposed_ns", "transparent_over_exposed",
                       "exposed_model_ns", "transparent_model_ns"});
+    std::pair<int64_t, int> hint{64 * kKiB, 4};
     for (int64_t bytes = min_bytes; bytes <= max_bytes; bytes *= 4) {
       const bool traced = bytes == kMiB;
-      DDC_ASSIGN_OR_RETURN(Baseline copy, BestCopy(ctx, bytes, &runs, traced));
+      DDC_ASSIGN_OR_RETURN(Baseline copy, BestCopy(ctx, bytes, &runs, traced, hint));
+      hint = {copy.chunk, copy.window};
       DDC_ASSIGN_OR_RETURN(RunResult exposed,
                            RunOnce(ctx, Mode::kExposed, bytes, bytes, 1,
                                    traced ? "transfer.exposed-1MiB" : ""));
