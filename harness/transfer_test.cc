@@ -55,6 +55,30 @@ TEST(TransferExperimentTest, MatchesTheModelForOtherParameters) {
       6);  // 4 KiB .. 4 MiB, each rounded up to whole 2 MiB pages
 }
 
+TEST(TransferExperimentTest, DuplicatedChunksAreIgnoredAndLostOnesFailTheRun) {
+  auto run = [](const std::string& faults, const std::string& name) {
+    absl::StatusOr<PlatformConfig> config = ParseConfig(faults);
+    EXPECT_TRUE(config.ok()) << config.status();
+    const std::string dir = testing::TempDir() + "/transfer-" + name;
+    std::filesystem::create_directories(dir);
+    for (auto& e : AllExperiments()) {
+      if (e->name() != "transfer") continue;
+      return e->Run({*config, 5, dir,
+                     {{"transfer.max_bytes", "262144"}, {"transfer.sweep_bytes", "0"}}});
+    }
+    return absl::NotFoundError("no transfer experiment");
+  };
+  absl::Status duplicated =
+      run("faults { message_faults { duplicate_probability: 0.3 } }", "duplicates");
+  EXPECT_TRUE(duplicated.ok()) << duplicated;
+  auto rows = ReadCsv(testing::TempDir() + "/transfer-duplicates/transfer.csv");
+  ASSERT_GT(rows.size(), 1u);
+  for (size_t r = 1; r < rows.size(); ++r) EXPECT_EQ(rows[r][Column(rows[0], "verified")], "yes");
+  absl::Status dropped = run("faults { message_faults { drop_probability: 0.5 } }", "drops");
+  EXPECT_FALSE(dropped.ok());
+  EXPECT_NE(std::string(dropped.message()).find("did not complete"), std::string::npos) << dropped;
+}
+
 TEST(TransferExperimentTest, RejectsBadParameters) {
   const std::string dir = testing::TempDir() + "/transfer-bad";
   std::filesystem::create_directories(dir);
