@@ -361,9 +361,9 @@ struct Baseline {
 
 // BestCopy tunes the transparent transfer over the chunk size (page multiples, powers of two from
 // one page to min(N, kMaxChunk)) and the number of reads in flight (powers of two up to
-// kMaxWindow). Up to kExhaustiveBytes every pair is run; beyond, a local search starts from
-// `hint` (the best pair of the previous size) and moves to the best neighbour (chunk or window
-// doubled or halved) until none is faster. Every configuration tried is a row in `runs`.
+// kMaxWindow). Up to kExhaustiveBytes every pair is run; beyond, a local search starts from the
+// better of `hint` (the best pair of the previous size) and 64 KiB x 4, and moves to the best
+// neighbour (chunk or window doubled or halved) until none is faster. Every configuration tried is a row in `runs`.
 absl::StatusOr<Baseline> BestCopy(const ExperimentContext& ctx, int64_t bytes, CsvTable* runs,
                                   bool traced, std::pair<int64_t, int> hint = {64 * kKiB, 4}) {
   const int64_t page = ctx.config.memory().page_size();
@@ -401,9 +401,14 @@ absl::StatusOr<Baseline> BestCopy(const ExperimentContext& ctx, int64_t bytes, C
     }
     return best;
   }
-  best.chunk = std::clamp<int64_t>(hint.first, page, max_chunk);
-  best.window = static_cast<int>(std::min<int64_t>(hint.second, chunks_of(best.chunk)));
-  DDC_ASSIGN_OR_RETURN(best.result, run(best.chunk, best.window));
+  // Two starting points: the previous size's best and a generic 64 KiB x 4; the faster one wins.
+  best.result.time = -1;
+  for (auto [chunk, window] : {hint, std::pair<int64_t, int>{64 * kKiB, 4}}) {
+    chunk = std::clamp<int64_t>(chunk / page * page, page, max_chunk);
+    window = static_cast<int>(std::min<int64_t>(window, chunks_of(chunk)));
+    DDC_ASSIGN_OR_RETURN(RunResult r, run(chunk, window));
+    if (best.result.time < 0 || r.time < best.result.time) best = {r, chunk, window};
+  }
   for (bool improved = true; improved;) {
     improved = false;
     const std::pair<int64_t, int> neighbours[] = {{best.chunk / 2, best.window},
