@@ -384,9 +384,12 @@ asio::awaitable<absl::Status> SimMemory::WriteBackRegion(Region region, bool dro
     co_await process_.SuspendUntil(world_.fabric.Control(process_.Now()));
     co_return resolved.status();
   }
-  absl::StatusOr<Time> done = WriteBack(range, process_.Now(), drop);
+  // Ownership the CE could not confirm from its V2P cache costs an MMU round trip first.
+  const Time start =
+      resolved->needed_mmu ? world_.fabric.Control(process_.Now()) : process_.Now();
+  absl::StatusOr<Time> done = WriteBack(range, start, drop);
   if (!done.ok()) {
-    co_await process_.SuspendUntil(process_.Now() + world_.fabric.rtt());
+    co_await process_.SuspendUntil(start + world_.fabric.rtt());
     co_return done.status();
   }
   co_await Charge(drop ? "evict" : "flush", *done);
