@@ -137,7 +137,7 @@ absl::Status SimMemory::CheckAtMe(uint64_t page, const PhysicalPage& phys,
 
 absl::StatusOr<SimMemory::Prepared> SimMemory::Prepare(
     VirtAddr address, int64_t length, Permission permission,
-    absl::FunctionRef<bool(uint64_t)> needs_me, Time& refused_at) {
+    absl::FunctionRef<bool(PageRange, uint64_t)> needs_me, Time& refused_at) {
   const Time now = process_.Now();
   refused_at = now;
   DDC_ASSIGN_OR_RETURN(PageRange range, PagesOf(address, length));
@@ -148,7 +148,7 @@ absl::StatusOr<SimMemory::Prepared> SimMemory::Prepare(
   }
   const Time start = resolved->needed_mmu ? world_.fabric.Control(now) : now;
   for (uint64_t i = 0; i < range.count; ++i) {
-    if (!needs_me(range.first + i)) continue;
+    if (!needs_me(range, range.first + i)) continue;
     absl::Status status = CheckAtMe(range.first + i, resolved->physical[i], permission);
     if (!status.ok()) {
       if (absl::IsUnavailable(status)) ReportUnavailable(resolved->physical[i]);
@@ -186,6 +186,11 @@ void SimMemory::Insert(CachedPage page, Transfers& transfers) {
   }
   me.WriteFrame(evicted->physical.frame, evicted->bytes);
   transfers.store_bytes[Index(evicted->physical.me)] += page_size_;
+}
+
+void SimMemory::Admit(const Prepared& access) {
+  CacheMappings(access.range, access.resolved);
+  Touch(access.range);
 }
 
 void SimMemory::Touch(PageRange range) {
@@ -296,19 +301,18 @@ asio::awaitable<absl::Status> SimMemory::Free(Region region) {
 
 asio::awaitable<absl::StatusOr<std::string>> SimMemory::Read(VirtAddr address, int64_t length) {
   Time refused_at;
-  absl::StatusOr<PageRange> span = PagesOf(address, length);
-  if (!span.ok()) co_return span.status();
   absl::StatusOr<Prepared> access = Prepare(
       address, length, kRead,
-      [&](uint64_t page) { return MustConsultMe(*span, page, /*wholly_overwritten=*/false); },
+      [&](PageRange range, uint64_t page) {
+        return MustConsultMe(range, page, /*wholly_overwritten=*/false);
+      },
       refused_at);
   if (!access.ok()) {
     co_await process_.SuspendUntil(refused_at);
     co_return access.status();
   }
   const auto& [range, resolved, start] = *access;
-  CacheMappings(range, resolved);
-  Touch(range);
+  Admit(*access);
   std::string out(static_cast<size_t>(length), '\0');
   Transfers transfers;
   const uint64_t p = static_cast<uint64_t>(page_size_);
@@ -338,18 +342,18 @@ asio::awaitable<absl::Status> SimMemory::Write(VirtAddr address, absl::string_vi
   };
   // Partially written pages that are not cached must be fetched first.
   Time refused_at;
-  absl::StatusOr<PageRange> span = PagesOf(address, length);
-  if (!span.ok()) co_return span.status();
   absl::StatusOr<Prepared> access = Prepare(
       address, length, kReadWrite,
-      [&](uint64_t page) { return MustConsultMe(*span, page, fully_covered(page)); }, refused_at);
+      [&](PageRange range, uint64_t page) {
+        return MustConsultMe(range, page, fully_covered(page));
+      },
+      refused_at);
   if (!access.ok()) {
     co_await process_.SuspendUntil(refused_at);
     co_return access.status();
   }
   const auto& [range, resolved, start] = *access;
-  CacheMappings(range, resolved);
-  Touch(range);
+  Admit(*access);
   Transfers transfers;
   for (uint64_t i = 0; i < range.count; ++i) {
     const uint64_t page = range.first + i;
@@ -564,7 +568,7 @@ asio::awaitable<absl::StatusOr<VirtAddr>> SimMemory::Lookup(std::string name) {
 asio::awaitable<absl::StatusOr<std::vector<uint32_t>>> SimMemory::Checksums(Region region) {
   Time refused_at;
   absl::StatusOr<Prepared> access = Prepare(
-      region.base, region.length, kRead, [](uint64_t) { return true; }, refused_at);
+      region.base, region.length, kRead, [](PageRange, uint64_t) { return true; }, refused_at);
   if (!access.ok()) {
     co_await process_.SuspendUntil(refused_at);
     co_return access.status();

@@ -83,7 +83,10 @@ class SimMemory final : public Memory {
   // Rack MMU), then the ME's permission for every page `needs_me` selects. It changes nothing;
   // on error, `refused_at` is when the caller learns of it.
   absl::StatusOr<Prepared> Prepare(VirtAddr address, int64_t length, Permission permission,
-                                   absl::FunctionRef<bool(uint64_t)> needs_me, Time& refused_at);
+                                   absl::FunctionRef<bool(PageRange, uint64_t)> needs_me,
+                                   Time& refused_at);
+  // Admit records a prepared access's mappings at the CE and pins its cached pages (Touch).
+  void Admit(const Prepared& access);
   absl::StatusOr<PageRange> PagesOf(VirtAddr address, int64_t length) const;
   absl::StatusOr<PageRange> AlignedPages(const Region& region, absl::string_view op) const;
   absl::Status ModeAllowsPrimitives(absl::string_view op) const;
