@@ -43,8 +43,9 @@ asio::awaitable<void> Producer(Process& self, ddc::ProcessId consumer) {
   absl::Status granted = co_await memory.Grant(region, consumer);
   Say(self, absl::StrFormat("grant: %s after %d ns", granted.ToString(), self.Now() - before));
   absl::StatusOr<Node> again = co_await memory.ReadValue<Node>(head);
-  Say(self, absl::StrFormat("reading my old list: %s",
-                            again.ok() ? "allowed?!" : absl::StatusCodeToString(again.status().code())));
+  Say(self,
+      absl::StrFormat("reading my old list: %s",
+                      again.ok() ? "allowed?!" : absl::StatusCodeToString(again.status().code())));
 }
 
 asio::awaitable<void> Consumer(Process& self) {
@@ -54,7 +55,8 @@ asio::awaitable<void> Consumer(Process& self) {
   ddc::Region region{notice.regions(0).base(), notice.regions(0).length()};
   Say(self, absl::StrFormat("GrantNotice: %d bytes at 0x%x", region.length, region.base));
   ddc::Arena arena = *co_await ddc::Arena::Open(memory, region);
-  ddc::VirtAddr head = *co_await memory.ReadValue<ddc::VirtAddr>(arena.next() - sizeof(ddc::VirtAddr));
+  ddc::VirtAddr head =
+      *co_await memory.ReadValue<ddc::VirtAddr>(arena.next() - sizeof(ddc::VirtAddr));
   uint64_t sum = 0;
   for (ddc::VirtAddr at = head; at != 0;) {
     Node node = *co_await memory.ReadValue<Node>(at);

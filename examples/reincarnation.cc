@@ -56,13 +56,14 @@ asio::awaitable<void> Standby(Process& self, ddc::ProcessId counter) {
   auto stolen = co_await memory.Steal(counter, {"counter", "s3cret"}, std::nullopt);
   Say(self, absl::StrFormat("stole %d region(s), %d bytes", stolen->size(), (*stolen)[0].length));
   ddc::VirtAddr root = *co_await memory.Lookup("counter/root");
-  Say(self, absl::StrFormat("namespace: counter/root is 0x%x (the address the counter used)", root));
+  Say(self,
+      absl::StrFormat("namespace: counter/root is 0x%x (the address the counter used)", root));
   CounterState state = *co_await memory.ReadValue<CounterState>(root);
   std::string page = *co_await memory.Read(root, memory.page_size());
   uint32_t at_me = (*co_await memory.Checksums({root, memory.page_size()}))[0];
-  Say(self, absl::StrFormat("checksum %s; resuming from value %d", 
-                            at_me == ddc::PageChecksum(page) ? "matches" : "MISMATCH",
-                            state.value));
+  Say(self,
+      absl::StrFormat("checksum %s; resuming from value %d",
+                      at_me == ddc::PageChecksum(page) ? "matches" : "MISMATCH", state.value));
   (void)co_await memory.WriteValue(root, CounterState{state.value + 1, 0});
   (void)co_await memory.Flush({root, sizeof(CounterState)});
   Say(self, absl::StrFormat("value %d is durable", state.value + 1));

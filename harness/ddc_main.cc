@@ -39,7 +39,8 @@ absl::StatusOr<Flags> ParseFlags(const std::vector<std::string>& args) {
   Flags flags;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& flag = args[i];
-    if (i + 1 >= args.size()) return absl::InvalidArgumentError(absl::StrCat(flag, ": missing value"));
+    if (i + 1 >= args.size())
+      return absl::InvalidArgumentError(absl::StrCat(flag, ": missing value"));
     const std::string& value = args[++i];
     if (flag == "--seed") {
       if (!absl::SimpleAtoi(value, &flags.seed)) {
@@ -106,13 +107,15 @@ int Run(const std::string& which, const Flags& flags) {
     std::cout << "ddc: running " << experiment->name() << " (seed " << flags.seed << ")"
               << std::endl;
     std::string header = absl::StrCat("# ddc run ", experiment->name(), " --seed ", flags.seed);
-    for (const auto& [name, value] : flags.params) absl::StrAppend(&header, " --set ", name, "=", value);
+    for (const auto& [name, value] : flags.params)
+      absl::StrAppend(&header, " --set ", name, "=", value);
     absl::StrAppend(&header, "\n# resolved config:\n");
-    absl::Status status = WriteFile(flags.out_dir, absl::StrCat(experiment->name(), ".config.txtpb"),
-                                    header + config_text);
+    absl::Status status = WriteFile(
+        flags.out_dir, absl::StrCat(experiment->name(), ".config.txtpb"), header + config_text);
     if (status.ok()) status = experiment->Run({*config, flags.seed, flags.out_dir, flags.params});
     if (!status.ok()) {
-      return Fail(absl::Status(status.code(), absl::StrCat(experiment->name(), ": ", status.message())));
+      return Fail(
+          absl::Status(status.code(), absl::StrCat(experiment->name(), ": ", status.message())));
     }
   }
   std::cout << "ddc: results in " << flags.out_dir << "/" << std::endl;
@@ -127,7 +130,8 @@ int Main(int argc, char** argv) {
   }
   const std::string command = args[0];
   if (command == "list") {
-    for (const auto& e : AllExperiments()) std::cout << e->name() << "\t" << e->description() << "\n";
+    for (const auto& e : AllExperiments())
+      std::cout << e->name() << "\t" << e->description() << "\n";
     return 0;
   }
   if (command == "run") {

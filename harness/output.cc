@@ -32,7 +32,8 @@ absl::Status WriteFile(absl::string_view dir, absl::string_view name, absl::stri
 
 absl::Status WriteRunArtifacts(absl::string_view dir, absl::string_view prefix,
                                const Simulation& simulation) {
-  DDC_RETURN_IF_ERROR(WriteFile(dir, absl::StrCat(prefix, ".metrics.csv"), simulation.MetricsCsv()));
+  DDC_RETURN_IF_ERROR(
+      WriteFile(dir, absl::StrCat(prefix, ".metrics.csv"), simulation.MetricsCsv()));
   return WriteFile(dir, absl::StrCat(prefix, ".trace.json"), simulation.TraceJson());
 }
 

@@ -14,7 +14,8 @@ TEST(TransferExperimentTest, MatchesTheModelUnderDefaults) {
   // Under the defaults a 4 KiB grant costs 2.5 us + 100 ns + (1 us + notice on the NIC).
   const auto& header = rows[0];
   for (size_t r = 1; r < rows.size(); ++r) {
-    if (rows[r][Column(header, "bytes")] == "4096" && rows[r][Column(header, "mode")] == "exposed") {
+    if (rows[r][Column(header, "bytes")] == "4096" &&
+        rows[r][Column(header, "mode")] == "exposed") {
       EXPECT_EQ(rows[r][Column(header, "time_ns")], "3602");
     }
   }
@@ -50,8 +51,8 @@ TEST(TransferExperimentTest, MatchesTheModelForOtherParameters) {
                   "slow-fabric", 1 << 20),
       5);
   ExpectEveryRunMatchesTheModel(
-      RunTransfer("memory { page_size: 2097152 } cost_model { preset: PRESET_FUTURE }", "huge-pages",
-                  4 << 20),
+      RunTransfer("memory { page_size: 2097152 } cost_model { preset: PRESET_FUTURE }",
+                  "huge-pages", 4 << 20),
       6);  // 4 KiB .. 4 MiB, each rounded up to whole 2 MiB pages
 }
 
@@ -63,8 +64,8 @@ TEST(TransferExperimentTest, DuplicatedChunksAreIgnoredAndLostOnesFailTheRun) {
     std::filesystem::create_directories(dir);
     for (auto& e : AllExperiments()) {
       if (e->name() != "transfer") continue;
-      return e->Run({*config, 5, dir,
-                     {{"transfer.max_bytes", "262144"}, {"transfer.sweep_bytes", "0"}}});
+      return e->Run(
+          {*config, 5, dir, {{"transfer.max_bytes", "262144"}, {"transfer.sweep_bytes", "0"}}});
     }
     return absl::NotFoundError("no transfer experiment");
   };
@@ -84,8 +85,7 @@ TEST(TransferExperimentTest, RejectsBadParameters) {
   std::filesystem::create_directories(dir);
   for (auto& e : AllExperiments()) {
     if (e->name() != "transfer") continue;
-    absl::Status status =
-        e->Run({DefaultConfig(), 1, dir, {{"transfer.max_bytes", "lots"}}});
+    absl::Status status = e->Run({DefaultConfig(), 1, dir, {{"transfer.max_bytes", "lots"}}});
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
     EXPECT_NE(std::string(status.message()).find("transfer.max_bytes"), std::string::npos);
     status = e->Run({DefaultConfig(), 1, dir, {{"transfer.max_bytes", "0"}}});

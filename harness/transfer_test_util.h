@@ -34,8 +34,8 @@ inline int Column(const std::vector<std::string>& header, const std::string& nam
 // RunTransfer runs the experiment with `config_text` up to `max_bytes` into TempDir()/transfer-NAME
 // and returns the rows of transfer.csv.
 inline std::vector<std::vector<std::string>> RunTransfer(const std::string& config_text,
-                                                         const std::string& name,
-                                                         int64_t max_bytes, uint64_t seed = 3) {
+                                                         const std::string& name, int64_t max_bytes,
+                                                         uint64_t seed = 3) {
   absl::StatusOr<PlatformConfig> config = ParseConfig(config_text);
   EXPECT_TRUE(config.ok()) << config.status();
   const std::string dir = testing::TempDir() + "/transfer-" + name;
@@ -50,7 +50,7 @@ inline std::vector<std::vector<std::string>> RunTransfer(const std::string& conf
 }
 
 inline void ExpectEveryRunMatchesTheModel(const std::vector<std::vector<std::string>>& rows,
-                                   int expected_sizes) {
+                                          int expected_sizes) {
   ASSERT_GT(rows.size(), 1u);
   const auto& header = rows[0];
   const int mode = Column(header, "mode"), time = Column(header, "time_ns"),

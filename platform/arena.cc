@@ -30,8 +30,9 @@ asio::awaitable<absl::StatusOr<Arena>> Arena::Open(Memory& memory, Region region
 asio::awaitable<absl::StatusOr<VirtAddr>> Arena::Allocate(int64_t bytes, int64_t alignment) {
   const int64_t page = memory_->page_size();
   if (bytes <= 0 || bytes > page || alignment <= 0 || (alignment & (alignment - 1)) != 0) {
-    co_return absl::InvalidArgumentError(absl::StrCat(
-        "arena: cannot place ", bytes, " bytes aligned to ", alignment, " within a page of ", page));
+    co_return absl::InvalidArgumentError(absl::StrCat("arena: cannot place ", bytes,
+                                                      " bytes aligned to ", alignment,
+                                                      " within a page of ", page));
   }
   const uint64_t a = static_cast<uint64_t>(alignment);
   VirtAddr at = (next_ + a - 1) / a * a;

@@ -39,7 +39,7 @@ TEST(ArenaTest, PlacesObjectsWithinOnePageAndPersistsItsHeader) {
   ASSERT_EQ(placed.size(), 6u);
   const uint64_t page = 4096;
   for (VirtAddr at : placed) EXPECT_EQ(at / page, (at + 999) / page) << std::hex << at;
-  EXPECT_EQ(placed[0], region.base + 16);  // right after the 16-byte header
+  EXPECT_EQ(placed[0], region.base + 16);    // right after the 16-byte header
   EXPECT_EQ(placed[4], region.base + page);  // moved to the next page
   EXPECT_EQ(too_big.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(full.code(), absl::StatusCode::kResourceExhausted);

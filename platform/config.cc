@@ -5,8 +5,8 @@
 #include <set>
 #include <sstream>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/io/tokenizer.h"
@@ -85,8 +85,8 @@ absl::Status ValidateTopology(const PlatformConfig& config) {
     const config::Rack& rack = config.racks(r);
     const std::string path = absl::StrCat("racks[", r, "]");
     if (!ValidName(rack.name())) {
-      return Invalid(path + ".name",
-                     absl::StrCat("must be a non-empty [A-Za-z0-9_-] name, got \"", rack.name(), "\""));
+      return Invalid(path + ".name", absl::StrCat("must be a non-empty [A-Za-z0-9_-] name, got \"",
+                                                  rack.name(), "\""));
     }
     if (!rack_names.insert(rack.name()).second) {
       return Invalid(path + ".name", absl::StrCat("duplicate rack name \"", rack.name(), "\""));
@@ -174,7 +174,8 @@ absl::Status ValidateFaultSchedule(const Topology& topology, const config::Fault
   for (int i = 0; i < f.me_faults_size(); ++i) {
     const std::string p = absl::StrCat("faults.me_faults[", i, "]");
     if (!topology.FindMe(f.me_faults(i).me())) {
-      return Invalid(p + ".me", absl::StrCat("no memory element named \"", f.me_faults(i).me(), "\""));
+      return Invalid(p + ".me",
+                     absl::StrCat("no memory element named \"", f.me_faults(i).me(), "\""));
     }
     DDC_RETURN_IF_ERROR(CheckNonNegative(p + ".at_ns", f.me_faults(i).at_ns()));
   }
@@ -183,8 +184,8 @@ absl::Status ValidateFaultSchedule(const Topology& topology, const config::Fault
     const std::string p = absl::StrCat("faults.message_faults[", i, "]");
     DDC_RETURN_IF_ERROR(CheckNonNegative(p + ".start_ns", m.start_ns()));
     if (m.end_ns() < m.start_ns()) {
-      return Invalid(p + ".end_ns", absl::StrCat("must be >= start_ns (", m.start_ns(), "), got ",
-                                                 m.end_ns()));
+      return Invalid(p + ".end_ns",
+                     absl::StrCat("must be >= start_ns (", m.start_ns(), "), got ", m.end_ns()));
     }
     DDC_RETURN_IF_ERROR(CheckEndpoint(topology, p + ".from", m.from(), /*optional=*/true));
     DDC_RETURN_IF_ERROR(CheckEndpoint(topology, p + ".to", m.to(), /*optional=*/true));
@@ -203,8 +204,8 @@ absl::Status ValidateFaultSchedule(const Topology& topology, const config::Fault
     }
     DDC_RETURN_IF_ERROR(CheckNonNegative(p + ".at_ns", part.at_ns()));
     if (part.heal_at_ns() < part.at_ns()) {
-      return Invalid(p + ".heal_at_ns", absl::StrCat("must be >= at_ns (", part.at_ns(),
-                                                     "), got ", part.heal_at_ns()));
+      return Invalid(p + ".heal_at_ns", absl::StrCat("must be >= at_ns (", part.at_ns(), "), got ",
+                                                     part.heal_at_ns()));
     }
   }
   return absl::OkStatus();

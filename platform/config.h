@@ -11,10 +11,10 @@
 #define DDC_PLATFORM_CONFIG_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "platform/config.pb.h"
 #include "platform/topology.h"
 

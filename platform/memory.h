@@ -16,11 +16,12 @@
 //   INVALID_ARGUMENT     empty/unaligned/overlapping regions, a region that runs past the end of
 //                        an allocation, negative lengths
 //   PERMISSION_DENIED    touching a page the caller does not own (granted away, stolen, someone
-//                        else's), a stale owner epoch (the caller was stolen from), a bad capability
+//                        else's), a stale owner epoch (the caller was stolen from), a bad
+//                        capability
 //   NOT_FOUND            unmapped addresses, unknown processes, unknown names
-//   FAILED_PRECONDITION  grant/steal in transparent mode, a dead destination, cross-rack reassignment
-//   UNAVAILABLE          the page's memory element has failed
-//   RESOURCE_EXHAUSTED   the rack's MEs are full
+//   FAILED_PRECONDITION  grant/steal in transparent mode, a dead destination, cross-rack
+//   reassignment UNAVAILABLE          the page's memory element has failed RESOURCE_EXHAUSTED   the
+//   rack's MEs are full
 #ifndef DDC_PLATFORM_MEMORY_H_
 #define DDC_PLATFORM_MEMORY_H_
 

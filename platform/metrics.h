@@ -28,9 +28,9 @@ struct Metrics {
   // Memory.
   uint64_t memory_round_trips = 0;  // requests over the memory interconnect (fetch, store, MMU)
   uint64_t memory_bytes = 0;        // page data moved over the memory interconnect
-  uint64_t cache_hits = 0;    // pages found in the CE cache
-  uint64_t cache_misses = 0;  // pages fetched from an ME
-  uint64_t writebacks = 0;    // dirty pages written back (flush, evict, eviction)
+  uint64_t cache_hits = 0;          // pages found in the CE cache
+  uint64_t cache_misses = 0;        // pages fetched from an ME
+  uint64_t writebacks = 0;          // dirty pages written back (flush, evict, eviction)
   uint64_t writeback_failures = 0;  // evicted dirty pages an ME refused (fenced or failed)
   uint64_t grants = 0;
   uint64_t pages_granted = 0;
@@ -39,10 +39,10 @@ struct Metrics {
   uint64_t mmu_pages_updated = 0;  // page-table entries written by the Rack MMU
   uint64_t me_failures = 0;
   uint64_t processes_killed_by_memory_failure = 0;  // transparent mode
-  uint64_t memory_failure_reports = 0;   // failures that reached a process's CE OS
-  uint64_t memory_failure_forwards = 0;  // notices sent to emergency contacts
-  uint64_t monitor_detections = 0;       // CEs the rack monitor declared dead
-  uint64_t death_notices = 0;            // ProcessDeathNotices sent to standbys
+  uint64_t memory_failure_reports = 0;              // failures that reached a process's CE OS
+  uint64_t memory_failure_forwards = 0;             // notices sent to emergency contacts
+  uint64_t monitor_detections = 0;                  // CEs the rack monitor declared dead
+  uint64_t death_notices = 0;                       // ProcessDeathNotices sent to standbys
 
   // ToR rules installed by steals.
   uint64_t dropped_by_fence = 0;

@@ -28,10 +28,10 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "asio/awaitable.hpp"
 #include "google/protobuf/message.h"
 #include "platform/types.h"
@@ -52,7 +52,10 @@ class Envelope {
   Envelope() = default;
   Envelope(ProcessId from, ProcessId to, Time sent_at, int64_t wire_bytes,
            std::shared_ptr<const google::protobuf::Message> message)
-      : from_(from), to_(to), sent_at_(sent_at), wire_bytes_(wire_bytes),
+      : from_(from),
+        to_(to),
+        sent_at_(sent_at),
+        wire_bytes_(wire_bytes),
         message_(std::move(message)) {}
 
   ProcessId from() const { return from_; }

@@ -14,10 +14,10 @@
 
 #include <memory>
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "platform/config.h"
 #include "platform/metrics.h"
 #include "platform/process.h"

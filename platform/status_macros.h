@@ -14,23 +14,23 @@
 #define DDC_STATUS_CONCAT_INNER_(a, b) a##b
 #define DDC_STATUS_CONCAT_(a, b) DDC_STATUS_CONCAT_INNER_(a, b)
 
-#define DDC_RETURN_IF_ERROR(expr)                  \
-  do {                                             \
-    ::absl::Status ddc_status_ = (expr);           \
-    if (!ddc_status_.ok()) return ddc_status_;     \
+#define DDC_RETURN_IF_ERROR(expr)              \
+  do {                                         \
+    ::absl::Status ddc_status_ = (expr);       \
+    if (!ddc_status_.ok()) return ddc_status_; \
   } while (0)
 
 #define DDC_ASSIGN_OR_RETURN(lhs, expr) \
-  DDC_ASSIGN_OR_RETURN_IMPL_(DDC_STATUS_CONCAT_(ddc_statusor_, __LINE__), lhs, expr, return)
+  DDC_ASSIGN_OR_RETURN_IMPL_(DDC_STATUS_CONCAT_(ddc_statusor_, __LINE__), lhs, expr, return )
 
-#define DDC_CO_RETURN_IF_ERROR(expr)               \
-  do {                                             \
-    ::absl::Status ddc_status_ = (expr);           \
-    if (!ddc_status_.ok()) co_return ddc_status_;  \
+#define DDC_CO_RETURN_IF_ERROR(expr)              \
+  do {                                            \
+    ::absl::Status ddc_status_ = (expr);          \
+    if (!ddc_status_.ok()) co_return ddc_status_; \
   } while (0)
 
 #define DDC_CO_ASSIGN_OR_RETURN(lhs, expr) \
-  DDC_ASSIGN_OR_RETURN_IMPL_(DDC_STATUS_CONCAT_(ddc_statusor_, __LINE__), lhs, expr, co_return)
+  DDC_ASSIGN_OR_RETURN_IMPL_(DDC_STATUS_CONCAT_(ddc_statusor_, __LINE__), lhs, expr, co_return )
 
 #define DDC_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr, ret) \
   auto statusor = (expr);                                    \

@@ -54,8 +54,8 @@ asio::awaitable<void> Pinger(Process& self, std::vector<Target> targets, CostMod
       ping.set_payload(std::string(static_cast<size_t>(size), 'x'));
       ping.set_seq(seq + 1);
       const int64_t wire = static_cast<int64_t>(ping.ByteSizeLong());
-      Row row{target.placement, size, wire, {}, 0,
-              model.MessageRttNs(target.same_rack, wire, wire)};
+      Row row{
+          target.placement, size, wire, {}, 0, model.MessageRttNs(target.same_rack, wire, wire)};
       // A reply that has not come back after 100 model RTTs (plus 1 ms) is counted as lost.
       const Duration timeout = 100 * row.model_rtt + Milliseconds(1);
       for (int i = 0; i < kIterations; ++i) {
@@ -94,24 +94,23 @@ class PingpongExperiment final : public Experiment {
     DDC_ASSIGN_OR_RETURN(CeId cross_ce, sim->CeForRole("ponger-cross", "r1/ce0"));
     const Topology& topology = sim->topology();
     std::vector<Target> targets;
-    for (auto [role, ce] : {std::pair{"ponger-intra", intra_ce}, std::pair{"ponger-cross", cross_ce}}) {
+    for (auto [role, ce] :
+         {std::pair{"ponger-intra", intra_ce}, std::pair{"ponger-cross", cross_ce}}) {
       DDC_ASSIGN_OR_RETURN(ProcessId id, sim->Spawn({.name = role, .ce = ce, .main = Ponger}));
       const bool same_rack = topology.ce(ce).rack == topology.ce(pinger_ce).rack;
       targets.push_back({same_rack ? "intra-rack" : "cross-rack", id, same_rack});
     }
     std::vector<Row> rows;
     const CostModel model(ctx.config.cost_model());
-    DDC_RETURN_IF_ERROR(sim->Spawn({.name = "pinger",
-                                    .ce = pinger_ce,
-                                    .main = [&](Process& self) {
-                                      return Pinger(self, targets, model, &rows);
-                                    }})
-                            .status());
+    DDC_RETURN_IF_ERROR(
+        sim->Spawn({.name = "pinger",
+                    .ce = pinger_ce,
+                    .main = [&](Process& self) { return Pinger(self, targets, model, &rows); }})
+            .status());
     sim->RunUntilIdle();
 
-    CsvTable table({"placement", "payload_bytes", "wire_bytes", "iterations", "lost",
-                    "rtt_mean_ns", "rtt_min_ns", "rtt_max_ns", "model_rtt_ns",
-                    "mean_minus_model_ns"});
+    CsvTable table({"placement", "payload_bytes", "wire_bytes", "iterations", "lost", "rtt_mean_ns",
+                    "rtt_min_ns", "rtt_max_ns", "model_rtt_ns", "mean_minus_model_ns"});
     for (const Row& row : rows) {
       const int n = static_cast<int>(row.rtts.size());
       Duration sum = 0;

@@ -109,14 +109,13 @@ Duration TransparentModelNs(const CostModel& m, int64_t bytes, int64_t chunk, in
         fetch.Cross(issue + mem_one_way, TransmissionNs(page_bytes, p.memory_bandwidth_gbps())) +
         mem_one_way;
     read_done.push_back(std::max(fetched, issue + m.LocalCopyNs(c)));
-    const Time arrival =
-        network.Cross(read_done.back(),
-                      TransmissionNs(ChunkWireBytes(offset, c), p.nic_bandwidth_gbps())) +
-        net_one_way;
+    const Time arrival = network.Cross(read_done.back(), TransmissionNs(ChunkWireBytes(offset, c),
+                                                                        p.nic_bandwidth_gbps())) +
+                         net_one_way;
     // A chunk that ends inside a page (only a transfer smaller than one page) makes the
     // receiver fetch that page before writing into it; whole pages are overwritten in place.
-    const Duration write = c % page == 0 ? m.LocalCopyNs(c)
-                                         : std::max(m.MemoryFetchNs(page_bytes), m.LocalCopyNs(c));
+    const Duration write =
+        c % page == 0 ? m.LocalCopyNs(c) : std::max(m.MemoryFetchNs(page_bytes), m.LocalCopyNs(c));
     const Time written = arrival + write;
     const Time flushed =
         flush.Cross(written, TransmissionNs(page_bytes, p.memory_bandwidth_gbps())) +
@@ -165,7 +164,8 @@ asio::awaitable<bool> Verify(Process& self, Region region, uint64_t seed) {
     }
   } else {
     const int64_t pages = region.length / page;
-    for (int64_t i = 0; i <= 64; ++i) pieces.push_back({std::min(i * (pages / 64), pages - 1) * page, page});
+    for (int64_t i = 0; i <= 64; ++i)
+      pieces.push_back({std::min(i * (pages / 64), pages - 1) * page, page});
   }
   for (const auto& [offset, length] : pieces) {
     absl::StatusOr<std::string> got = co_await self.memory().Read(region.base + offset, length);
@@ -299,24 +299,23 @@ absl::StatusOr<RunResult> RunOnce(const ExperimentContext& ctx, Mode mode, int64
   }
   Shared shared;
   ProcessId sender_id = kNoProcess;
-  DDC_ASSIGN_OR_RETURN(ProcessId receiver_id,
-                       sim->Spawn({.name = "receiver",
-                                   .ce = receiver_ce,
-                                   .main = [&](Process& self) {
-                                     return Receiver(self, &sender_id, bytes, ctx.seed, sim.get(), &shared);
+  DDC_ASSIGN_OR_RETURN(
+      ProcessId receiver_id,
+      sim->Spawn({.name = "receiver", .ce = receiver_ce, .main = [&](Process& self) {
+                    return Receiver(self, &sender_id, bytes, ctx.seed, sim.get(), &shared);
+                  }}));
+  DDC_ASSIGN_OR_RETURN(sender_id,
+                       sim->Spawn({.name = "sender", .ce = sender_ce, .main = [&](Process& self) {
+                                     return Sender(self, receiver_id, bytes, chunk, window,
+                                                   ctx.seed, sim.get(), &shared);
                                    }}));
-  DDC_ASSIGN_OR_RETURN(sender_id, sim->Spawn({.name = "sender",
-                                              .ce = sender_ce,
-                                              .main = [&](Process& self) {
-                                                return Sender(self, receiver_id, bytes, chunk,
-                                                              window, ctx.seed, sim.get(), &shared);
-                                              }}));
   sim->RunUntilIdle();
   if (!shared.error.empty()) return absl::InternalError(absl::StrCat("transfer: ", shared.error));
   if (shared.end < 0 || shared.start < 0) {
-    return absl::InternalError(absl::StrCat(
-        "transfer of ", bytes, " bytes did not complete (the copy protocol does not retransmit: "
-        "run it without message drops)"));
+    return absl::InternalError(
+        absl::StrCat("transfer of ", bytes,
+                     " bytes did not complete (the copy protocol does not retransmit: "
+                     "run it without message drops)"));
   }
   if (!shared.verified) {
     return absl::DataLossError(
@@ -336,7 +335,8 @@ absl::StatusOr<RunResult> RunOnce(const ExperimentContext& ctx, Mode mode, int64
                      ? model.GrantTransferNs((bytes + page - 1) / page,
                                              GrantNoticeBytes(sender_id, shared.source))
                      : TransparentModelNs(model, bytes, chunk, window, page);
-  if (!trace_prefix.empty()) DDC_RETURN_IF_ERROR(WriteRunArtifacts(ctx.out_dir, trace_prefix, *sim));
+  if (!trace_prefix.empty())
+    DDC_RETURN_IF_ERROR(WriteRunArtifacts(ctx.out_dir, trace_prefix, *sim));
   return result;
 }
 
@@ -363,7 +363,8 @@ struct Baseline {
 // one page to min(N, kMaxChunk)) and the number of reads in flight (powers of two up to
 // kMaxWindow). Up to kExhaustiveBytes every pair is run; beyond, a local search starts from the
 // better of `hint` (the best pair of the previous size) and 64 KiB x 4, and moves to the best
-// neighbour (chunk or window doubled or halved) until none is faster. Every configuration tried is a row in `runs`.
+// neighbour (chunk or window doubled or halved) until none is faster. Every configuration tried is
+// a row in `runs`.
 absl::StatusOr<Baseline> BestCopy(const ExperimentContext& ctx, int64_t bytes, CsvTable* runs,
                                   bool traced, std::pair<int64_t, int> hint = {64 * kKiB, 4}) {
   const int64_t page = ctx.config.memory().page_size();
@@ -449,9 +450,10 @@ class TransferExperiment final : public Experiment {
     DDC_ASSIGN_OR_RETURN(int64_t min_bytes, ctx.IntParam("transfer.min_bytes", 4 * kKiB));
     DDC_ASSIGN_OR_RETURN(int64_t sweep_bytes, ctx.IntParam("transfer.sweep_bytes", 16 * kMiB));
     if (min_bytes <= 0 || max_bytes < min_bytes || sweep_bytes < 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "transfer: need 0 < transfer.min_bytes <= transfer.max_bytes and "
-          "transfer.sweep_bytes >= 0, got ", min_bytes, ", ", max_bytes, " and ", sweep_bytes));
+      return absl::InvalidArgumentError(
+          absl::StrCat("transfer: need 0 < transfer.min_bytes <= transfer.max_bytes and "
+                       "transfer.sweep_bytes >= 0, got ",
+                       min_bytes, ", ", max_bytes, " and ", sweep_bytes));
     }
     CsvTable runs({"bytes", "size", "mode", "chunk_bytes", "window", "time_ns", "model_ns",
                    "time_minus_model_ns", "network_bytes", "network_messages", "memory_bytes",
@@ -464,9 +466,8 @@ class TransferExperiment final : public Experiment {
       const bool traced = bytes == kMiB;
       DDC_ASSIGN_OR_RETURN(Baseline copy, BestCopy(ctx, bytes, &runs, traced, hint));
       hint = {copy.chunk, copy.window};
-      DDC_ASSIGN_OR_RETURN(RunResult exposed,
-                           RunOnce(ctx, Mode::kExposed, bytes, bytes, 1,
-                                   traced ? "transfer.exposed-1MiB" : ""));
+      DDC_ASSIGN_OR_RETURN(RunResult exposed, RunOnce(ctx, Mode::kExposed, bytes, bytes, 1,
+                                                      traced ? "transfer.exposed-1MiB" : ""));
       AddRun(runs, bytes, "exposed", 0, 0, exposed);
       summary.AddRow(bytes, SizeName(bytes), copy.result.time, copy.chunk, copy.window,
                      exposed.time, Ratio(copy.result.time, exposed.time), exposed.model,
@@ -485,8 +486,8 @@ class TransferExperiment final : public Experiment {
   // Sweep varies the two parameters the grant's cost rests on, the per-page MMU update and the
   // page size, at one transfer size; the copy baseline does not depend on the MMU cost.
   static absl::Status Sweep(const ExperimentContext& ctx, int64_t bytes) {
-    CsvTable sweep({"bytes", "page_size", "mmu_update_per_page_ns", "transparent_ns",
-                    "exposed_ns", "transparent_over_exposed", "exposed_model_ns"});
+    CsvTable sweep({"bytes", "page_size", "mmu_update_per_page_ns", "transparent_ns", "exposed_ns",
+                    "transparent_over_exposed", "exposed_model_ns"});
     for (int64_t page : {int64_t{4096}, int64_t{2097152}}) {
       ExperimentContext paged = ctx;
       paged.config.mutable_memory()->set_page_size(page);
@@ -494,7 +495,8 @@ class TransferExperiment final : public Experiment {
       for (int64_t mmu : {25, 50, 100, 200, 400, 800, 1600}) {
         ExperimentContext point = paged;
         point.config.mutable_cost_model()->set_mmu_update_per_page_ns(mmu);
-        DDC_ASSIGN_OR_RETURN(RunResult exposed, RunOnce(point, Mode::kExposed, bytes, bytes, 1, ""));
+        DDC_ASSIGN_OR_RETURN(RunResult exposed,
+                             RunOnce(point, Mode::kExposed, bytes, bytes, 1, ""));
         sweep.AddRow(bytes, page, mmu, copy.result.time, exposed.time,
                      Ratio(copy.result.time, exposed.time), exposed.model);
       }

@@ -37,17 +37,18 @@ TEST(EdgeCaseTest, PartialStealLeavesTheVictimsUnflushedWritesToFailLoudly) {
   absl::Status flush_after_steal = NotRun();
   absl::StatusOr<std::string> thief_sees = NotRun();
   bool stolen_page0 = false;
-  const ProcessId victim = Spawn(*sim, "victim", "r0/ce0", [&](Process& self) -> asio::awaitable<void> {
-    Memory& m = self.memory();
-    (void)co_await m.JoinTrustGroup("g", "s");
-    region = *co_await m.Allocate(2 * kPage);
-    (void)co_await m.Write(region.base, std::string(2 * kPage, 'A'));
-    (void)co_await m.Flush(region);
-    (void)co_await m.Write(region.base + kPage, std::string(kPage, 'B'));  // not flushed
-    while (!stolen_page0) co_await self.Sleep(Microseconds(1));
-    flush_after_steal = co_await m.Flush(region.Sub(kPage, kPage));
-    co_await self.Sleep(Seconds(1));
-  });
+  const ProcessId victim =
+      Spawn(*sim, "victim", "r0/ce0", [&](Process& self) -> asio::awaitable<void> {
+        Memory& m = self.memory();
+        (void)co_await m.JoinTrustGroup("g", "s");
+        region = *co_await m.Allocate(2 * kPage);
+        (void)co_await m.Write(region.base, std::string(2 * kPage, 'A'));
+        (void)co_await m.Flush(region);
+        (void)co_await m.Write(region.base + kPage, std::string(kPage, 'B'));  // not flushed
+        while (!stolen_page0) co_await self.Sleep(Microseconds(1));
+        flush_after_steal = co_await m.Flush(region.Sub(kPage, kPage));
+        co_await self.Sleep(Seconds(1));
+      });
   Spawn(*sim, "thief", "r0/ce1", [&](Process& self) -> asio::awaitable<void> {
     Memory& m = self.memory();
     (void)co_await m.JoinTrustGroup("g", "s");
@@ -68,10 +69,11 @@ TEST(EdgeCaseTest, AFencedProcessCannotReceiveAGrant) {
   auto sim = MakeSim(DefaultConfig());
   absl::Status granted = NotRun();
   bool fenced = false;
-  const ProcessId victim = Spawn(*sim, "victim", "r0/ce0", [&](Process& self) -> asio::awaitable<void> {
-    (void)co_await self.memory().JoinTrustGroup("g", "s");
-    co_await self.Sleep(Seconds(1));
-  });
+  const ProcessId victim =
+      Spawn(*sim, "victim", "r0/ce0", [&](Process& self) -> asio::awaitable<void> {
+        (void)co_await self.memory().JoinTrustGroup("g", "s");
+        co_await self.Sleep(Seconds(1));
+      });
   Spawn(*sim, "thief", "r0/ce1", [&](Process& self) -> asio::awaitable<void> {
     (void)co_await self.memory().JoinTrustGroup("g", "s");
     co_await self.Sleep(Microseconds(10));
@@ -95,7 +97,7 @@ TEST(EdgeCaseTest, AReadLargerThanTheCacheNeverReturnsBytesOfAFailedMe) {
     Region yz = *co_await m.Allocate(2 * kPage);  // on me1
     Region x = *co_await m.Allocate(kPage);       // on me0, right after yz
     (void)co_await m.Write(x.base, std::string(kPage, 'x'));
-    (void)co_await m.Flush(x);  // x stays cached, clean
+    (void)co_await m.Flush(x);               // x stays cached, clean
     co_await self.Sleep(Microseconds(100));  // me0 fails meanwhile
     read = co_await m.Read(yz.base, 3 * kPage);
   });
@@ -115,7 +117,7 @@ TEST(EdgeCaseTest, AFailedEvictionWriteBackIsReportedByTheNextFlush) {
     Region b = *co_await m.Allocate(2 * kPage);  // on me1
     Region a = *co_await m.Allocate(kPage);      // on me0
     (void)co_await m.Write(a.base, "dirty");
-    co_await self.Sleep(Microseconds(100));  // me0 fails meanwhile
+    co_await self.Sleep(Microseconds(100));    // me0 fails meanwhile
     (void)co_await m.Read(b.base, 2 * kPage);  // fills the 2-page cache, evicting a
     flushed = co_await m.Flush(a);
   });
@@ -146,13 +148,13 @@ TEST(EdgeCaseTest, AbsurdLengthsAreRefusedWithoutHarmingTheProcess) {
 TEST(EdgeCaseTest, PagesOnAFailedMeCannotBeGranted) {
   auto sim = MakeSim(ConfigFrom(kSplitRack));
   absl::Status granted = NotRun();
-  const ProcessId receiver = Spawn(*sim, "receiver", "r0/ce1", [&](Process& self) -> asio::awaitable<void> {
-    co_await self.Sleep(Seconds(1));
-  });
+  const ProcessId receiver =
+      Spawn(*sim, "receiver", "r0/ce1",
+            [&](Process& self) -> asio::awaitable<void> { co_await self.Sleep(Seconds(1)); });
   Spawn(*sim, "p", "r0/ce0", [&](Process& self) -> asio::awaitable<void> {
-    (void)co_await self.memory().Allocate(2 * kPage);   // on me1
+    (void)co_await self.memory().Allocate(2 * kPage);    // on me1
     Region a = *co_await self.memory().Allocate(kPage);  // on me0
-    co_await self.Sleep(Microseconds(100));  // me0 fails meanwhile
+    co_await self.Sleep(Microseconds(100));              // me0 fails meanwhile
     granted = co_await self.memory().Grant(a, receiver);
   });
   config::FaultSchedule faults;
@@ -166,21 +168,22 @@ TEST(EdgeCaseTest, PagesOnAFailedMeCannotBeGranted) {
 TEST(EdgeCaseTest, ARelaunchedVictimIsNoLongerFencedOrRedirected) {
   auto sim = MakeSim(DefaultConfig());
   int heard_from_new_incarnation = 0;
-  const ProcessId listener = Spawn(*sim, "listener", "r0/ce2", [&](Process& self) -> asio::awaitable<void> {
-    for (;;) {
-      (void)co_await self.Receive();
-      ++heard_from_new_incarnation;
-    }
-  });
-  absl::StatusOr<ProcessId> victim = sim->Spawn(
-      {.name = "victim",
-       .ce = memtest::CeNamed(*sim, "r0/ce0"),
-       .main = [listener](Process& self) -> asio::awaitable<void> {
-         (void)co_await self.memory().JoinTrustGroup("g", "s");
-         if (self.incarnation() > 0) (void)self.Send(listener, platform::GrantNotice());
-         co_await self.Sleep(Seconds(10));
-       },
-       .restart_on_reboot = true});
+  const ProcessId listener =
+      Spawn(*sim, "listener", "r0/ce2", [&](Process& self) -> asio::awaitable<void> {
+        for (;;) {
+          (void)co_await self.Receive();
+          ++heard_from_new_incarnation;
+        }
+      });
+  absl::StatusOr<ProcessId> victim =
+      sim->Spawn({.name = "victim",
+                  .ce = memtest::CeNamed(*sim, "r0/ce0"),
+                  .main = [listener](Process& self) -> asio::awaitable<void> {
+                    (void)co_await self.memory().JoinTrustGroup("g", "s");
+                    if (self.incarnation() > 0) (void)self.Send(listener, platform::GrantNotice());
+                    co_await self.Sleep(Seconds(10));
+                  },
+                  .restart_on_reboot = true});
   ASSERT_TRUE(victim.ok());
   Spawn(*sim, "thief", "r0/ce1", [&](Process& self) -> asio::awaitable<void> {
     (void)co_await self.memory().JoinTrustGroup("g", "s");

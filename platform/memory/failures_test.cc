@@ -1,6 +1,8 @@
 // Failure notification: memory-element failures (ON_ACCESS and ASYNC_LIVENESS detection, the
 // handler, emergency contacts), transparent mode (the users of a failed ME die; the primitives
 // are refused), and the rack monitor's death notices to standbys.
+#include "platform/failures.h"
+
 #include <cstdint>
 #include <optional>
 #include <ostream>
@@ -9,7 +11,6 @@
 
 #include "absl/status/status.h"
 #include "gtest/gtest.h"
-#include "platform/failures.h"
 #include "platform/memory.h"
 #include "platform/memory/memory_test_util.h"
 
@@ -68,34 +69,37 @@ void RunFailureScenario(FailureScenario& s, Time access_at) {
       s.contact_got.push_back({self.Now(), *std::move(e)});
     }
   });
-  s.handled = Spawn(sim, "handled", "r0/ce0", [&s, access_at](Process& self) -> asio::awaitable<void> {
-    absl::StatusOr<Region> r = co_await self.memory().Allocate(kPage);
-    if (!r.ok()) co_return;
-    s.handled_region = *r;
-    Process* me = &self;
-    s.handler_set = self.failures().SetMemoryFailureHandler(
-        [&s, me](const MemoryFailure& f) { s.calls.push_back({me->Now(), f}); });
-    if (access_at < 0) co_return;
-    co_await self.Sleep(access_at - self.Now());
-    s.access_started = self.Now();
-    s.first_access = co_await self.memory().Read(r->base, 8);
-    s.access_returned = self.Now();
-    s.second_access = co_await self.memory().Read(r->base, 8);
-  });
-  s.unhandled = Spawn(sim, "unhandled", "r0/ce1",
-                      [&s, access_at](Process& self) -> asio::awaitable<void> {
-    absl::StatusOr<Region> r = co_await self.memory().Allocate(2 * kPage);
-    if (!r.ok()) co_return;
-    s.unhandled_region = *r;
-    s.contacts_set = self.failures().SetEmergencyContacts({s.contact});
-    if (access_at < 0) co_return;
-    co_await self.Sleep(access_at - self.Now());
-    s.unhandled_access = co_await self.memory().Write(r->base + 1, "x");
-  });
+  s.handled =
+      Spawn(sim, "handled", "r0/ce0", [&s, access_at](Process& self) -> asio::awaitable<void> {
+        absl::StatusOr<Region> r = co_await self.memory().Allocate(kPage);
+        if (!r.ok()) co_return;
+        s.handled_region = *r;
+        Process* me = &self;
+        s.handler_set = self.failures().SetMemoryFailureHandler([&s, me](const MemoryFailure& f) {
+          s.calls.push_back({me->Now(), f});
+        });
+        if (access_at < 0) co_return;
+        co_await self.Sleep(access_at - self.Now());
+        s.access_started = self.Now();
+        s.first_access = co_await self.memory().Read(r->base, 8);
+        s.access_returned = self.Now();
+        s.second_access = co_await self.memory().Read(r->base, 8);
+      });
+  s.unhandled =
+      Spawn(sim, "unhandled", "r0/ce1", [&s, access_at](Process& self) -> asio::awaitable<void> {
+        absl::StatusOr<Region> r = co_await self.memory().Allocate(2 * kPage);
+        if (!r.ok()) co_return;
+        s.unhandled_region = *r;
+        s.contacts_set = self.failures().SetEmergencyContacts({s.contact});
+        if (access_at < 0) co_return;
+        co_await self.Sleep(access_at - self.Now());
+        s.unhandled_access = co_await self.memory().Write(r->base + 1, "x");
+      });
   s.unaffected = Spawn(sim, "unaffected", "r0/ce3", [&s](Process& self) -> asio::awaitable<void> {
     Process* me = &self;
-    (void)self.failures().SetMemoryFailureHandler(
-        [&s, me](const MemoryFailure& f) { s.unaffected_calls.push_back({me->Now(), f}); });
+    (void)self.failures().SetMemoryFailureHandler([&s, me](const MemoryFailure& f) {
+      s.unaffected_calls.push_back({me->Now(), f});
+    });
     co_await self.Sleep(Microseconds(200));
   });
   sim.RunUntilIdle();
@@ -227,16 +231,16 @@ TEST(TransparentModeTest, MeFailureKillsTheProcessesUsingIt) {
     user_survived = true;
   });
   absl::StatusOr<std::string> later = NotRun();
-  const ProcessId other = Spawn(*sim, "other", "r0/ce0",
-                                [&](Process& self) -> asio::awaitable<void> {
-    co_await self.Sleep(Microseconds(30));
-    // The rack still works: new memory comes from the surviving ME.
-    absl::StatusOr<Region> r = co_await self.memory().Allocate(kPage);
-    if (!r.ok()) co_return;
-    (void)co_await self.memory().Write(r->base, "fine");
-    (void)co_await self.memory().Evict(*r);
-    later = co_await self.memory().Read(r->base, 4);
-  });
+  const ProcessId other =
+      Spawn(*sim, "other", "r0/ce0", [&](Process& self) -> asio::awaitable<void> {
+        co_await self.Sleep(Microseconds(30));
+        // The rack still works: new memory comes from the surviving ME.
+        absl::StatusOr<Region> r = co_await self.memory().Allocate(kPage);
+        if (!r.ok()) co_return;
+        (void)co_await self.memory().Write(r->base, "fine");
+        (void)co_await self.memory().Evict(*r);
+        later = co_await self.memory().Read(r->base, 4);
+      });
   sim->RunUntilIdle();
   EXPECT_EQ(sim->Status(user).state, ProcessState::kCrashed);
   EXPECT_FALSE(user_survived);

@@ -158,19 +158,19 @@ TEST(GrantTest, BadGrantsAreRefusedAndChangeNothing) {
   const ProcessId dst = Spawn(*sim, "dst", "r0/ce1", [&](Process& self) -> asio::awaitable<void> {
     for (;;) (void)co_await self.Receive();
   });
-  const ProcessId other = Spawn(*sim, "other", "r0/ce2",
-                                [&](Process& self) -> asio::awaitable<void> {
-    absl::StatusOr<Region> r = co_await self.memory().Allocate(kPage);
-    if (!r.ok()) co_return;
-    others = *r;
-    (void)co_await self.memory().Write(others.base, "theirs");
-    others_ready = true;
-    for (;;) (void)co_await self.Receive();
-  });
-  const ProcessId doomed = Spawn(*sim, "doomed", "r0/ce3",
-                                 [&](Process& self) -> asio::awaitable<void> {
-    for (;;) (void)co_await self.Receive();
-  });
+  const ProcessId other =
+      Spawn(*sim, "other", "r0/ce2", [&](Process& self) -> asio::awaitable<void> {
+        absl::StatusOr<Region> r = co_await self.memory().Allocate(kPage);
+        if (!r.ok()) co_return;
+        others = *r;
+        (void)co_await self.memory().Write(others.base, "theirs");
+        others_ready = true;
+        for (;;) (void)co_await self.Receive();
+      });
+  const ProcessId doomed =
+      Spawn(*sim, "doomed", "r0/ce3", [&](Process& self) -> asio::awaitable<void> {
+        for (;;) (void)co_await self.Receive();
+      });
   ASSERT_TRUE(sim->CrashCe(memtest::CeNamed(*sim, "r0/ce3"), Microseconds(1)).ok());
   const ProcessId far = Spawn(*sim, "far", "r1/ce0", [&](Process& self) -> asio::awaitable<void> {
     for (;;) (void)co_await self.Receive();
@@ -193,8 +193,8 @@ TEST(GrantTest, BadGrantsAreRefusedAndChangeNothing) {
     absl::StatusOr<Region> r = co_await m.Allocate(4 * kPage);
     if (!r.ok()) co_return;
     mine = *r;
-    (void)co_await m.Write(mine.base + 5, "dirty");     // page 0: dirty in the cache
-    (void)co_await m.Read(mine.base + kPage, 8);         // page 1: clean in the cache
+    (void)co_await m.Write(mine.base + 5, "dirty");  // page 0: dirty in the cache
+    (void)co_await m.Read(mine.base + kPage, 8);     // page 1: clean in the cache
     using C = absl::StatusCode;
     const std::string other_owner = absl::StrCat("owned by process ", Index(other));
     struct Case {
@@ -206,25 +206,46 @@ TEST(GrantTest, BadGrantsAreRefusedAndChangeNothing) {
     };
     const std::vector<Case> cases = {
         {"someone else's page", {{others.base, kPage}}, dst, C::kPermissionDenied, other_owner},
-        {"own and someone else's", {mine.Sub(0, kPage), {others.base, kPage}}, dst,
-         C::kPermissionDenied, other_owner},
+        {"own and someone else's",
+         {mine.Sub(0, kPage), {others.base, kPage}},
+         dst,
+         C::kPermissionDenied,
+         other_owner},
         {"no regions", {}, dst, C::kInvalidArgument, "no regions"},
         {"empty region", {{mine.base, 0}}, dst, C::kInvalidArgument, "empty region"},
         {"negative length", {{mine.base, -kPage}}, dst, C::kInvalidArgument, "empty region"},
-        {"empty after a good one", {mine.Sub(0, kPage), {mine.base + kPage, 0}}, dst,
-         C::kInvalidArgument, "empty region"},
+        {"empty after a good one",
+         {mine.Sub(0, kPage), {mine.base + kPage, 0}},
+         dst,
+         C::kInvalidArgument,
+         "empty region"},
         {"unaligned base", {{mine.base + 1, kPage}}, dst, C::kInvalidArgument, "not aligned"},
         {"unaligned length", {{mine.base, kPage + 1}}, dst, C::kInvalidArgument, "not aligned"},
-        {"overlapping", {mine.Sub(0, 2 * kPage), mine.Sub(kPage, kPage)}, dst,
-         C::kInvalidArgument, "overlap"},
-        {"overlapping out of order", {mine.Sub(3 * kPage, kPage), mine.Sub(kPage, 3 * kPage)},
-         dst, C::kInvalidArgument, "overlap"},
-        {"duplicate", {mine.Sub(0, kPage), mine.Sub(0, kPage)}, dst, C::kInvalidArgument,
+        {"overlapping",
+         {mine.Sub(0, 2 * kPage), mine.Sub(kPage, kPage)},
+         dst,
+         C::kInvalidArgument,
          "overlap"},
-        {"past the end", {mine.Sub(2 * kPage, 3 * kPage)}, dst, C::kInvalidArgument,
+        {"overlapping out of order",
+         {mine.Sub(3 * kPage, kPage), mine.Sub(kPage, 3 * kPage)},
+         dst,
+         C::kInvalidArgument,
+         "overlap"},
+        {"duplicate",
+         {mine.Sub(0, kPage), mine.Sub(0, kPage)},
+         dst,
+         C::kInvalidArgument,
+         "overlap"},
+        {"past the end",
+         {mine.Sub(2 * kPage, 3 * kPage)},
+         dst,
+         C::kInvalidArgument,
          "past the end"},
         {"unmapped", {{mine.end() + 16 * kPage, kPage}}, dst, C::kNotFound, "not mapped"},
-        {"dead destination", {mine.Sub(0, kPage)}, doomed, C::kFailedPrecondition,
+        {"dead destination",
+         {mine.Sub(0, kPage)},
+         doomed,
+         C::kFailedPrecondition,
          "\"doomed\" is not running"},
         {"unknown destination", {mine.Sub(0, kPage)}, ProcessId{4242}, C::kNotFound, "4242"},
         {"to itself", {mine.Sub(0, kPage)}, self.id(), C::kInvalidArgument, "itself"},
@@ -233,8 +254,8 @@ TEST(GrantTest, BadGrantsAreRefusedAndChangeNothing) {
     for (const Case& c : cases) {
       std::string before = Snapshot(sim->world());
       absl::Status s = co_await m.Grant(c.regions, c.destination);
-      attempts.push_back({c.name, s, c.code, c.substring, std::move(before),
-                          Snapshot(sim->world())});
+      attempts.push_back(
+          {c.name, s, c.code, c.substring, std::move(before), Snapshot(sim->world())});
     }
     // The same pages can still be granted: nothing was left half done.
     valid = co_await m.Grant(mine, dst);
@@ -279,8 +300,8 @@ TEST(GrantTest, RevokedPagesAreDeniedToTheSource) {
     (void)co_await m.Write(r.base, "mine");
     granted = co_await m.Grant(r, dst);
     auto record = [&](std::string name, absl::Status s, std::string before) {
-      attempts.push_back({std::move(name), std::move(s), std::move(before),
-                          Snapshot(sim->world())});
+      attempts.push_back(
+          {std::move(name), std::move(s), std::move(before), Snapshot(sim->world())});
     };
     std::string b = Snapshot(sim->world());
     record("read", (co_await m.Read(r.base, 4)).status(), b);

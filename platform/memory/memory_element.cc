@@ -8,9 +8,10 @@
 
 namespace ddc::mem {
 
-MemoryElement::MemoryElement(MeId id, std::string name, int64_t capacity_bytes,
-                             int64_t page_size)
-    : id_(id), name_(std::move(name)), capacity_frames_(capacity_bytes / page_size),
+MemoryElement::MemoryElement(MeId id, std::string name, int64_t capacity_bytes, int64_t page_size)
+    : id_(id),
+      name_(std::move(name)),
+      capacity_frames_(capacity_bytes / page_size),
       page_size_(page_size) {}
 
 void MemoryElement::Fail(Time at) {
@@ -60,9 +61,9 @@ absl::Status MemoryElement::Check(uint64_t frame, ProcessId process, uint64_t vi
   }
   const PageTableEntry& e = it->second.entry;
   if (e.owner != process || e.virtual_page != virtual_page) {
-    return absl::PermissionDeniedError(absl::StrFormat(
-        "%s: page 0x%x belongs to process %d, not %d", name_, address, Index(e.owner),
-        Index(process)));
+    return absl::PermissionDeniedError(
+        absl::StrFormat("%s: page 0x%x belongs to process %d, not %d", name_, address,
+                        Index(e.owner), Index(process)));
   }
   if (e.owner_epoch != epoch) {
     return absl::PermissionDeniedError(absl::StrFormat(

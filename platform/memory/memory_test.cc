@@ -1,6 +1,8 @@
 // Disaggregated memory, basics: addresses and allocation, ownership and the error contract of
 // Read/Write/Flush/Evict/Free/Checksums, the rack namespace, bin packing across MEs, and the
 // cost model of cache misses and hits.
+#include "platform/memory.h"
+
 #include <cstdint>
 #include <limits>
 #include <ostream>
@@ -9,7 +11,6 @@
 
 #include "absl/status/status.h"
 #include "gtest/gtest.h"
-#include "platform/memory.h"
 #include "platform/memory/memory_test_util.h"
 
 namespace ddc {
@@ -199,8 +200,8 @@ TEST(OwnershipTest, AnotherProcesssPagesAreDeniedAndNothingChanges) {
     if (!owner_ready) co_return;
     Memory& m = self.memory();
     auto record = [&](std::string name, absl::Status s, std::string before) {
-      attempts.push_back({self.name() + " " + name, std::move(s), std::move(before),
-                          Snapshot(sim->world())});
+      attempts.push_back(
+          {self.name() + " " + name, std::move(s), std::move(before), Snapshot(sim->world())});
     };
     std::string b = Snapshot(sim->world());
     record("read", (co_await m.Read(owned.base, 6)).status(), b);
@@ -269,8 +270,8 @@ TEST(OwnershipTest, UnmappedIsNotFoundAndPastTheEndIsInvalidArgument) {
     add("checksums unmapped", (co_await m.Checksums({unmapped, kPage})).status(), C::kNotFound,
         "not mapped");
     add("read freed", (co_await m.Read(freed->base, 8)).status(), C::kNotFound, "not mapped");
-    add("read home base - 1", (co_await m.Read(HomeBase(self.id()) - 1, 1)).status(),
-        C::kNotFound, "not mapped");
+    add("read home base - 1", (co_await m.Read(HomeBase(self.id()) - 1, 1)).status(), C::kNotFound,
+        "not mapped");
     add("read past end", (co_await m.Read(r->end() - 4, 8)).status(), C::kInvalidArgument,
         "past the end");
     add("write past end", co_await m.Write(r->end() - 1, "xy"), C::kInvalidArgument,
@@ -286,8 +287,7 @@ TEST(OwnershipTest, UnmappedIsNotFoundAndPastTheEndIsInvalidArgument) {
     add("free unaligned", co_await m.Free({r->base + 1, kPage}), C::kInvalidArgument,
         "not aligned");
     add("free empty", co_await m.Free({r->base, 0}), C::kInvalidArgument, "empty region");
-    add("read zero bytes", (co_await m.Read(r->base, 0)).status(), C::kInvalidArgument,
-        "length");
+    add("read zero bytes", (co_await m.Read(r->base, 0)).status(), C::kInvalidArgument, "length");
     add("read negative", (co_await m.Read(r->base, -1)).status(), C::kInvalidArgument, "length");
     add("flush negative", co_await m.Flush({r->base, -kPage}), C::kInvalidArgument, "length");
     add("read wraps", (co_await m.Read(~VirtAddr{0} - 2, 8)).status(), C::kInvalidArgument,
@@ -388,8 +388,8 @@ TEST(BinPackingTest, SpreadsAcrossMesAndReportsExhaustion) {
       memory_elements { name: "me1" capacity_bytes: 16384 }
     }
   )pb"));
-  absl::StatusOr<Region> small = NotRun(), spread = NotRun(), too_big = NotRun(),
-                         rest = NotRun(), full = NotRun();
+  absl::StatusOr<Region> small = NotRun(), spread = NotRun(), too_big = NotRun(), rest = NotRun(),
+                         full = NotRun();
   std::string before_exhausted, after_exhausted;
   absl::StatusOr<std::string> readback = NotRun();
   std::string written;
@@ -420,8 +420,7 @@ TEST(BinPackingTest, SpreadsAcrossMesAndReportsExhaustion) {
   // me0 also holds `rest` (the 2 pages after the spread region).
   EXPECT_EQ(mmu.PagesOn(p, me0),
             (std::vector<uint64_t>{small->base / kPage, first + 4, first + 5, first + 6}));
-  EXPECT_EQ(mmu.PagesOn(p, me1),
-            (std::vector<uint64_t>{first, first + 1, first + 2, first + 3}));
+  EXPECT_EQ(mmu.PagesOn(p, me1), (std::vector<uint64_t>{first, first + 1, first + 2, first + 3}));
   ExpectStatus(too_big.status(), absl::StatusCode::kResourceExhausted, "3 pages requested");
   EXPECT_EQ(before_exhausted, after_exhausted);
   ASSERT_TRUE(rest.ok()) << rest.status();
@@ -527,11 +526,11 @@ TEST_P(CostTest, MissHitAndGrantCostExactly) {
 
 INSTANTIATE_TEST_SUITE_P(
     Params, CostTest,
-    ::testing::Values(
-        CostParams{"defaults", 2500, 100, 100, 800, 100, 4096, 2000, 100, 3},
-        CostParams{"rtt4000_mmu250_hugepages", 4000, 100, 100, 800, 250, 2097152, 2000, 100, 2},
-        CostParams{"slow_links", 3000, 25, 50, 400, 1000, 4096, 5000, 10, 5},
-        CostParams{"fast_hugepages", 2000, 400, 70, 1600, 0, 2097152, 1000, 40, 1}),
+    ::testing::Values(CostParams{"defaults", 2500, 100, 100, 800, 100, 4096, 2000, 100, 3},
+                      CostParams{"rtt4000_mmu250_hugepages", 4000, 100, 100, 800, 250, 2097152,
+                                 2000, 100, 2},
+                      CostParams{"slow_links", 3000, 25, 50, 400, 1000, 4096, 5000, 10, 5},
+                      CostParams{"fast_hugepages", 2000, 400, 70, 1600, 0, 2097152, 1000, 40, 1}),
     [](const ::testing::TestParamInfo<CostParams>& info) { return info.param.name; });
 
 }  // namespace

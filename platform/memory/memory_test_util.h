@@ -118,8 +118,8 @@ inline std::string Snapshot(sim::World& w) {
         }
         const mem::MemoryElement& me = *w.mes[Index(phys->me)];
         const absl::Status check = me.Check(phys->frame, p, page, epoch, mem::kReadWrite);
-        absl::StrAppend(&out, "  va 0x", absl::Hex(page * static_cast<uint64_t>(page_size)),
-                        " -> ", me.name(), " frame ", phys->frame, " check ",
+        absl::StrAppend(&out, "  va 0x", absl::Hex(page * static_cast<uint64_t>(page_size)), " -> ",
+                        me.name(), " frame ", phys->frame, " check ",
                         absl::StatusCodeToString(check.code()), " crc ", me.Checksum(phys->frame),
                         "\n");
       }
@@ -133,18 +133,20 @@ inline std::string Snapshot(sim::World& w) {
       if (Index(w.process(p)->ce()) != c) continue;
       for (uint64_t page : pages) {
         if (const mem::CachedPage* cp = cache.Peek(p, page)) {
-          absl::StrAppend(&out, "  process ", i, " page ", page, " cached dirty=", cp->dirty ? 1 : 0,
-                          " epoch ", cp->epoch, " crc ", PageChecksum(cp->bytes), "\n");
+          absl::StrAppend(&out, "  process ", i, " page ", page,
+                          " cached dirty=", cp->dirty ? 1 : 0, " epoch ", cp->epoch, " crc ",
+                          PageChecksum(cp->bytes), "\n");
         }
         if (const mem::PhysicalPage* m = cache.FindMapping(p, page)) {
-          absl::StrAppend(&out, "  process ", i, " page ", page, " v2p cached -> me ",
-                          Index(m->me), " frame ", m->frame, "\n");
+          absl::StrAppend(&out, "  process ", i, " page ", page, " v2p cached -> me ", Index(m->me),
+                          " frame ", m->frame, "\n");
         }
       }
     }
   }
   for (const auto& me : w.mes) {
-    absl::StrAppend(&out, me->name(), " alive ", me->alive() ? 1 : 0, " used ", me->used_frames(), "\n");
+    absl::StrAppend(&out, me->name(), " alive ", me->alive() ? 1 : 0, " used ", me->used_frames(),
+                    "\n");
   }
   const Metrics& m = w.metrics;
   absl::StrAppend(&out, "grants ", m.grants, " pages_granted ", m.pages_granted, " steals ",

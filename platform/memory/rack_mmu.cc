@@ -58,8 +58,7 @@ absl::StatusOr<Region> RackMmu::Allocate(ProcessId p, int64_t bytes) {
   // The process's home range [HomeBase(p), HomeBase(p) + 2^kAddressOwnerShift) is never reused;
   // an allocation must not run into the next process's range (its addresses would carry that
   // process's id, and its pages could collide with that process's own).
-  const uint64_t home_left =
-      HomeBase(p) + (uint64_t{1} << kAddressOwnerShift) - map.next_address;
+  const uint64_t home_left = HomeBase(p) + (uint64_t{1} << kAddressOwnerShift) - map.next_address;
   if (static_cast<uint64_t>(pages) > home_left / static_cast<uint64_t>(page_size_)) {
     return absl::ResourceExhaustedError(absl::StrCat(
         "allocate: ", pages, " pages requested, the address range of process ", Index(p),
@@ -95,9 +94,9 @@ absl::Status RackMmu::CheckOwned(ProcessId p, uint64_t first_page, uint64_t coun
     const VirtAddr address = page * static_cast<uint64_t>(page_size_);
     auto owner = owner_of_.find(page);
     if (owner != owner_of_.end()) {
-      return absl::PermissionDeniedError(absl::StrFormat(
-          "page 0x%x is owned by process %d, not by process %d", address, Index(owner->second),
-          Index(p)));
+      return absl::PermissionDeniedError(
+          absl::StrFormat("page 0x%x is owned by process %d, not by process %d", address,
+                          Index(owner->second), Index(p)));
     }
     if (i > 0) {
       return absl::InvalidArgumentError(absl::StrFormat(
@@ -120,9 +119,9 @@ absl::Status RackMmu::CheckAlive(ProcessId p, uint64_t first_page, uint64_t coun
        it != map.v2p.end() && it->first < first_page + count; ++it) {
     const MemoryElement& element = const_cast<RackMmu*>(this)->me(it->second.me);
     if (!element.alive()) {
-      return absl::UnavailableError(absl::StrFormat(
-          "page 0x%x is on memory element %s, which has failed",
-          it->first * static_cast<uint64_t>(page_size_), element.name()));
+      return absl::UnavailableError(
+          absl::StrFormat("page 0x%x is on memory element %s, which has failed",
+                          it->first * static_cast<uint64_t>(page_size_), element.name()));
     }
   }
   return absl::OkStatus();
@@ -210,8 +209,9 @@ absl::Status RackMmu::JoinGroup(ProcessId p, const std::string& group, const std
   if (group.empty()) return absl::InvalidArgumentError("join trust group: empty group name");
   ProcessMap& map = Process(p);
   if (!map.group.empty() && map.group != group) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "join trust group \"", group, "\": process ", Index(p), " is already in \"", map.group, "\""));
+    return absl::FailedPreconditionError(absl::StrCat("join trust group \"", group, "\": process ",
+                                                      Index(p), " is already in \"", map.group,
+                                                      "\""));
   }
   auto it = groups_.find(group);
   if (it != groups_.end() && it->second.secret != secret) {
@@ -239,8 +239,8 @@ absl::Status RackMmu::AuthorizeSteal(ProcessId thief, ProcessId victim,
   const Group& group = groups_.at(victim_group);
   if (policy_ == config::MemoryConfig::TRUSTED_GROUP) {
     if (!group.members.contains(thief)) {
-      return absl::PermissionDeniedError(absl::StrCat("steal: process ", Index(thief),
-                                                      " is not a member of \"", victim_group, "\""));
+      return absl::PermissionDeniedError(absl::StrCat(
+          "steal: process ", Index(thief), " is not a member of \"", victim_group, "\""));
     }
   } else if (cap.secret != group.secret) {
     return absl::PermissionDeniedError(

@@ -96,7 +96,7 @@ class RackMmu {
   std::vector<MemoryElement*> mes_;
   const int64_t page_size_;
   const config::MemoryConfig::StealPolicy policy_;
-  mutable std::vector<ProcessMap> processes_;  // indexed by ProcessId, grown on demand
+  mutable std::vector<ProcessMap> processes_;      // indexed by ProcessId, grown on demand
   absl::btree_map<uint64_t, ProcessId> owner_of_;  // every mapped page of the rack
   std::map<std::string, Group> groups_;
   std::map<std::string, VirtAddr> names_;

@@ -44,7 +44,8 @@ absl::StatusOr<SimMemory::PageRange> SimMemory::PagesOf(VirtAddr address, int64_
         "access length ", length, " exceeds a process's address range of 2^", kAddressOwnerShift));
   }
   const VirtAddr end = address + static_cast<VirtAddr>(length);
-  if (end < address) return absl::InvalidArgumentError("access range wraps around the address space");
+  if (end < address)
+    return absl::InvalidArgumentError("access range wraps around the address space");
   const uint64_t p = static_cast<uint64_t>(page_size_);
   return PageRange{address / p, (end - 1) / p - address / p + 1};
 }
@@ -55,13 +56,13 @@ absl::StatusOr<SimMemory::PageRange> SimMemory::AlignedPages(const Region& regio
     return absl::InvalidArgumentError(absl::StrCat(op, ": empty region ", Describe(region)));
   }
   if (region.length > (int64_t{1} << kAddressOwnerShift)) {
-    return absl::InvalidArgumentError(absl::StrCat(op, ": region ", Describe(region),
-                                                   " exceeds a process's address range"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(op, ": region ", Describe(region), " exceeds a process's address range"));
   }
   const uint64_t p = static_cast<uint64_t>(page_size_);
   if (region.base % p != 0 || static_cast<uint64_t>(region.length) % p != 0) {
-    return absl::InvalidArgumentError(absl::StrCat(op, ": region ", Describe(region),
-                                                   " is not aligned to the page size ", p));
+    return absl::InvalidArgumentError(
+        absl::StrCat(op, ": region ", Describe(region), " is not aligned to the page size ", p));
   }
   return PageRange{region.base / p, static_cast<uint64_t>(region.length) / p};
 }
@@ -75,10 +76,10 @@ void SimMemory::RecordLostWrite(uint64_t page, absl::Status status) {
 absl::Status SimMemory::TakeLostWrite(PageRange range) {
   auto it = lost_writes_.lower_bound(range.first);
   if (it == lost_writes_.end() || it->first >= range.first + range.count) return absl::OkStatus();
-  absl::Status status(it->second.code(),
-                      absl::StrFormat("a dirty page 0x%x was evicted but its write-back failed: %s",
-                                      it->first * static_cast<uint64_t>(page_size_),
-                                      it->second.message()));
+  absl::Status status(
+      it->second.code(),
+      absl::StrFormat("a dirty page 0x%x was evicted but its write-back failed: %s",
+                      it->first * static_cast<uint64_t>(page_size_), it->second.message()));
   lost_writes_.erase(it);
   return status;
 }
@@ -276,9 +277,10 @@ asio::awaitable<absl::StatusOr<Region>> SimMemory::Allocate(int64_t bytes) {
   }
   const int64_t per_page = world_.config.cost_model().mmu_update_per_page_ns();
   world_.metrics.mmu_pages_updated += range.count;
-  co_await Charge("allocate", world_.fabric.Control(process_.Now()) +
-                                 static_cast<int64_t>(range.count) * per_page,
-                   absl::StrCat("\"pages\":", range.count));
+  co_await Charge(
+      "allocate",
+      world_.fabric.Control(process_.Now()) + static_cast<int64_t>(range.count) * per_page,
+      absl::StrCat("\"pages\":", range.count));
   co_return region;
 }
 
@@ -293,9 +295,9 @@ asio::awaitable<absl::Status> SimMemory::Free(Region region) {
   mmu_.Unmap(process_.id(), range.first, range.count);
   const int64_t per_page = world_.config.cost_model().mmu_update_per_page_ns();
   world_.metrics.mmu_pages_updated += range.count;
-  co_await Charge("free", world_.fabric.Control(process_.Now()) +
-                             static_cast<int64_t>(range.count) * per_page,
-                   absl::StrCat("\"pages\":", range.count));
+  co_await Charge(
+      "free", world_.fabric.Control(process_.Now()) + static_cast<int64_t>(range.count) * per_page,
+      absl::StrCat("\"pages\":", range.count));
   co_return absl::OkStatus();
 }
 
@@ -329,7 +331,7 @@ asio::awaitable<absl::StatusOr<std::string>> SimMemory::Read(VirtAddr address, i
                 static_cast<size_t>(to - from));
   }
   co_await Charge("read", std::max(Issue(transfers, start), LocalCopy(length, start)),
-                   absl::StrCat("\"bytes\":", length));
+                  absl::StrCat("\"bytes\":", length));
   co_return out;
 }
 
@@ -337,9 +339,7 @@ asio::awaitable<absl::Status> SimMemory::Write(VirtAddr address, absl::string_vi
   const int64_t length = static_cast<int64_t>(bytes.size());
   const uint64_t p = static_cast<uint64_t>(page_size_);
   const VirtAddr end = address + static_cast<VirtAddr>(length);
-  auto fully_covered = [&](uint64_t page) {
-    return address <= page * p && end >= (page + 1) * p;
-  };
+  auto fully_covered = [&](uint64_t page) { return address <= page * p && end >= (page + 1) * p; };
   // Partially written pages that are not cached must be fetched first.
   Time refused_at;
   absl::StatusOr<Prepared> access = Prepare(
@@ -368,7 +368,7 @@ asio::awaitable<absl::Status> SimMemory::Write(VirtAddr address, absl::string_vi
     cached->epoch = epoch_;
   }
   co_await Charge("write", std::max(Issue(transfers, start), LocalCopy(length, start)),
-                   absl::StrCat("\"bytes\":", length));
+                  absl::StrCat("\"bytes\":", length));
   co_return absl::OkStatus();
 }
 
@@ -389,8 +389,7 @@ asio::awaitable<absl::Status> SimMemory::WriteBackRegion(Region region, bool dro
     co_return resolved.status();
   }
   // Ownership the CE could not confirm from its V2P cache costs an MMU round trip first.
-  const Time start =
-      resolved->needed_mmu ? world_.fabric.Control(process_.Now()) : process_.Now();
+  const Time start = resolved->needed_mmu ? world_.fabric.Control(process_.Now()) : process_.Now();
   absl::StatusOr<Time> done = WriteBack(range, start, drop);
   if (!done.ok()) {
     co_await process_.SuspendUntil(start + world_.fabric.rtt());
@@ -400,8 +399,7 @@ asio::awaitable<absl::Status> SimMemory::WriteBackRegion(Region region, bool dro
   co_return absl::OkStatus();
 }
 
-asio::awaitable<absl::Status> SimMemory::Grant(std::vector<Region> regions,
-                                               ProcessId destination) {
+asio::awaitable<absl::Status> SimMemory::Grant(std::vector<Region> regions, ProcessId destination) {
   DDC_CO_RETURN_IF_ERROR(ModeAllowsPrimitives("grant"));
   if (regions.empty()) co_return absl::InvalidArgumentError("grant: no regions given");
   std::vector<PageRange> ranges;
@@ -428,8 +426,8 @@ asio::awaitable<absl::Status> SimMemory::Grant(std::vector<Region> regions,
           absl::StrCat("grant: destination \"", dst->name(), "\" is not running"));
     }
     if (static_cast<const SimMemory&>(dst->memory()).fenced()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "grant: destination \"", dst->name(), "\" was fenced by a steal"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("grant: destination \"", dst->name(), "\" was fenced by a steal"));
     }
     return absl::OkStatus();
   };
@@ -467,8 +465,7 @@ asio::awaitable<absl::Status> SimMemory::Grant(std::vector<Region> regions,
     for (uint64_t page = range.first; page < range.first + range.count; ++page) {
       pages.push_back(page);
       std::optional<CachedPage> cached = cache_.Remove(process_.id(), page);
-      if (cached && cached->dirty &&
-          CheckAtMe(page, cached->physical, kWrite).ok()) {
+      if (cached && cached->dirty && CheckAtMe(page, cached->physical, kWrite).ok()) {
         world_.mes[Index(cached->physical.me)]->WriteFrame(cached->physical.frame, cached->bytes);
         late.store_bytes[Index(cached->physical.me)] += page_size_;
         world_.metrics.writebacks++;
@@ -483,8 +480,8 @@ asio::awaitable<absl::Status> SimMemory::Grant(std::vector<Region> regions,
   const int64_t per_page = world_.config.cost_model().mmu_update_per_page_ns();
   const Time now = process_.Now();
   co_await Charge("grant",
-                  std::max(Issue(late, now),
-                           world_.fabric.Control(now) + static_cast<int64_t>(pages.size()) * per_page),
+                  std::max(Issue(late, now), world_.fabric.Control(now) +
+                                                 static_cast<int64_t>(pages.size()) * per_page),
                   absl::StrCat("\"pages\":", pages.size(), ",\"to\":", Index(destination)));
 
   // 3. Completed: the caller's OS tells the destination's OS, which tells the destination.

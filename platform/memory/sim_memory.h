@@ -49,10 +49,10 @@ class SimMemory final : public Memory {
   asio::awaitable<absl::Status> Flush(Region region) override;
   asio::awaitable<absl::Status> Evict(Region region) override;
   using Memory::Grant;
-  asio::awaitable<absl::Status> Grant(std::vector<Region> regions,
-                                      ProcessId destination) override;
-  asio::awaitable<absl::StatusOr<std::vector<Region>>> Steal(
-      ProcessId victim, Capability capability, std::optional<Region> region) override;
+  asio::awaitable<absl::Status> Grant(std::vector<Region> regions, ProcessId destination) override;
+  asio::awaitable<absl::StatusOr<std::vector<Region>>> Steal(ProcessId victim,
+                                                             Capability capability,
+                                                             std::optional<Region> region) override;
   asio::awaitable<absl::Status> JoinTrustGroup(std::string group, std::string secret) override;
   asio::awaitable<absl::Status> Publish(std::string name, VirtAddr root) override;
   asio::awaitable<absl::StatusOr<VirtAddr>> Lookup(std::string name) override;

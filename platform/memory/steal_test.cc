@@ -35,23 +35,23 @@ TEST(StealTest, DeadVictimsFlushedMemoryIsTakenAtTheSameAddresses) {
   const std::string kPayload = "reachable through a stored pointer";
   Region r;
   bool victim_ready = false;
-  const ProcessId victim = Spawn(*sim, "victim", "r0/ce1",
-                                 [&](Process& self) -> asio::awaitable<void> {
-    Memory& m = self.memory();
-    (void)co_await m.JoinTrustGroup("g", "s");
-    absl::StatusOr<Region> a = co_await m.Allocate(3 * kPage);
-    if (!a.ok()) co_return;
-    r = *a;
-    const VirtAddr data = r.base + 2 * kPage + 64;
-    (void)co_await m.WriteValue<VirtAddr>(r.base, data);
-    (void)co_await m.WriteValue<uint64_t>(r.base + 8, kPayload.size());
-    (void)co_await m.Write(data, kPayload);
-    (void)co_await m.Write(r.base + kPage, std::string(kPage, 'B'));
-    (void)co_await m.Flush(r);
-    (void)co_await m.Publish("victim/root", r.base);
-    victim_ready = true;
-    for (;;) (void)co_await self.Receive();
-  });
+  const ProcessId victim =
+      Spawn(*sim, "victim", "r0/ce1", [&](Process& self) -> asio::awaitable<void> {
+        Memory& m = self.memory();
+        (void)co_await m.JoinTrustGroup("g", "s");
+        absl::StatusOr<Region> a = co_await m.Allocate(3 * kPage);
+        if (!a.ok()) co_return;
+        r = *a;
+        const VirtAddr data = r.base + 2 * kPage + 64;
+        (void)co_await m.WriteValue<VirtAddr>(r.base, data);
+        (void)co_await m.WriteValue<uint64_t>(r.base + 8, kPayload.size());
+        (void)co_await m.Write(data, kPayload);
+        (void)co_await m.Write(r.base + kPage, std::string(kPage, 'B'));
+        (void)co_await m.Flush(r);
+        (void)co_await m.Publish("victim/root", r.base);
+        victim_ready = true;
+        for (;;) (void)co_await self.Receive();
+      });
   ASSERT_TRUE(sim->CrashCe(memtest::CeNamed(*sim, "r0/ce1"), Microseconds(50)).ok());
 
   absl::StatusOr<VirtAddr> root = NotRun();
@@ -61,28 +61,30 @@ TEST(StealTest, DeadVictimsFlushedMemoryIsTakenAtTheSameAddresses) {
   std::vector<Region> thief_regions;
   std::optional<Envelope> redirected;
   Time redirected_at = -1;
-  const ProcessId thief = Spawn(*sim, "thief", "r0/ce2", [&](Process& self) -> asio::awaitable<void> {
-    Memory& m = self.memory();
-    (void)co_await m.JoinTrustGroup("g", "s");
-    co_await self.Sleep(Microseconds(60) - self.Now());
-    root = co_await m.Lookup("victim/root");
-    stolen = co_await m.Steal(victim, {"g", ""}, std::nullopt);
-    if (!root.ok() || !stolen.ok()) co_return;
-    pointer = co_await m.ReadValue<VirtAddr>(*root);
-    absl::StatusOr<uint64_t> len = co_await m.ReadValue<uint64_t>(*root + 8);
-    if (pointer.ok() && len.ok()) payload = co_await m.Read(*pointer, static_cast<int64_t>(*len));
-    page1 = co_await m.Read(*root + kPage, kPage);
-    thief_regions = m.Regions();
-    redirected = co_await self.ReceiveFor(Microseconds(500));
-    redirected_at = self.Now();
-  });
-  const ProcessId sender = Spawn(*sim, "sender", "r0/ce3",
-                                 [&](Process& self) -> asio::awaitable<void> {
-    co_await self.Sleep(Microseconds(55));
-    (void)self.Send(victim, Tag(1));  // dead and not yet stolen from: lost
-    co_await self.Sleep(Microseconds(80) - self.Now());
-    (void)self.Send(victim, Tag(2));  // the ToR redirects it to the thief
-  });
+  const ProcessId thief =
+      Spawn(*sim, "thief", "r0/ce2", [&](Process& self) -> asio::awaitable<void> {
+        Memory& m = self.memory();
+        (void)co_await m.JoinTrustGroup("g", "s");
+        co_await self.Sleep(Microseconds(60) - self.Now());
+        root = co_await m.Lookup("victim/root");
+        stolen = co_await m.Steal(victim, {"g", ""}, std::nullopt);
+        if (!root.ok() || !stolen.ok()) co_return;
+        pointer = co_await m.ReadValue<VirtAddr>(*root);
+        absl::StatusOr<uint64_t> len = co_await m.ReadValue<uint64_t>(*root + 8);
+        if (pointer.ok() && len.ok())
+          payload = co_await m.Read(*pointer, static_cast<int64_t>(*len));
+        page1 = co_await m.Read(*root + kPage, kPage);
+        thief_regions = m.Regions();
+        redirected = co_await self.ReceiveFor(Microseconds(500));
+        redirected_at = self.Now();
+      });
+  const ProcessId sender =
+      Spawn(*sim, "sender", "r0/ce3", [&](Process& self) -> asio::awaitable<void> {
+        co_await self.Sleep(Microseconds(55));
+        (void)self.Send(victim, Tag(1));  // dead and not yet stolen from: lost
+        co_await self.Sleep(Microseconds(80) - self.Now());
+        (void)self.Send(victim, Tag(2));  // the ToR redirects it to the thief
+      });
   sim->RunUntilIdle();
 
   ASSERT_TRUE(victim_ready);
@@ -128,47 +130,47 @@ TEST(StealTest, LiveVictimIsFencedAndTheDataStaysTheThiefs) {
   std::vector<Attempt> attempts;
   bool victim_finished = false;
   ProcessId thief = kNoProcess, partner = kNoProcess;
-  const ProcessId victim = Spawn(*sim, "victim", "r0/ce1",
-                                 [&](Process& self) -> asio::awaitable<void> {
-    Memory& m = self.memory();
-    (void)co_await m.JoinTrustGroup("g", "s");
-    absl::StatusOr<Region> a = co_await m.Allocate(3 * kPage);
-    if (!a.ok()) co_return;
-    r = *a;
-    (void)co_await m.Write(r.base, std::string(kPage, 'a') + std::string(kPage, 'b') +
-                                       std::string(kPage, 'c'));
-    (void)co_await m.Flush(r);
-    co_await self.Sleep(Microseconds(50) - self.Now());  // the thief steals pages 0-1 at 30 us
-    const std::string by_thief = absl::StrCat("owned by process ", Index(thief));
-    auto attempt = [&](std::string name, absl::Status s, std::string sub, std::string before) {
-      attempts.push_back({std::move(name), std::move(s), std::move(sub), std::move(before),
-                          Snapshot(sim->world())});
-    };
-    const Region kept = r.Sub(2 * kPage, kPage);
-    std::string b = Snapshot(sim->world());
-    attempt("write stolen page", co_await m.Write(r.base + 10, "zombie"), by_thief, b);
-    b = Snapshot(sim->world());
-    attempt("full-page write of stolen page", co_await m.Write(r.base, std::string(kPage, 'Z')),
-            by_thief, b);
-    b = Snapshot(sim->world());
-    attempt("read stolen page", (co_await m.Read(r.base, 4)).status(), by_thief, b);
-    b = Snapshot(sim->world());
-    attempt("flush stolen page", co_await m.Flush(r.Sub(0, kPage)), by_thief, b);
-    b = Snapshot(sim->world());
-    attempt("read kept page", (co_await m.Read(kept.base, 4)).status(), "fenced", b);
-    b = Snapshot(sim->world());
-    attempt("partial write of kept page", co_await m.Write(kept.base + 1, "z"), "fenced", b);
-    b = Snapshot(sim->world());
-    attempt("checksums of kept page", (co_await m.Checksums(kept)).status(), "fenced", b);
-    // A whole-page write stays in the CE cache (nothing reaches the ME); its flush is refused.
-    (void)co_await m.Write(kept.base, std::string(kPage, 'Z'));
-    b = Snapshot(sim->world());
-    attempt("flush kept page", co_await m.Flush(kept), "stale owner epoch", b);
-    b = Snapshot(sim->world());
-    attempt("evict kept page", co_await m.Evict(kept), "stale owner epoch", b);
-    (void)self.Send(partner, Tag(66));  // fenced at the ToR
-    victim_finished = true;
-  });
+  const ProcessId victim =
+      Spawn(*sim, "victim", "r0/ce1", [&](Process& self) -> asio::awaitable<void> {
+        Memory& m = self.memory();
+        (void)co_await m.JoinTrustGroup("g", "s");
+        absl::StatusOr<Region> a = co_await m.Allocate(3 * kPage);
+        if (!a.ok()) co_return;
+        r = *a;
+        (void)co_await m.Write(
+            r.base, std::string(kPage, 'a') + std::string(kPage, 'b') + std::string(kPage, 'c'));
+        (void)co_await m.Flush(r);
+        co_await self.Sleep(Microseconds(50) - self.Now());  // the thief steals pages 0-1 at 30 us
+        const std::string by_thief = absl::StrCat("owned by process ", Index(thief));
+        auto attempt = [&](std::string name, absl::Status s, std::string sub, std::string before) {
+          attempts.push_back({std::move(name), std::move(s), std::move(sub), std::move(before),
+                              Snapshot(sim->world())});
+        };
+        const Region kept = r.Sub(2 * kPage, kPage);
+        std::string b = Snapshot(sim->world());
+        attempt("write stolen page", co_await m.Write(r.base + 10, "zombie"), by_thief, b);
+        b = Snapshot(sim->world());
+        attempt("full-page write of stolen page", co_await m.Write(r.base, std::string(kPage, 'Z')),
+                by_thief, b);
+        b = Snapshot(sim->world());
+        attempt("read stolen page", (co_await m.Read(r.base, 4)).status(), by_thief, b);
+        b = Snapshot(sim->world());
+        attempt("flush stolen page", co_await m.Flush(r.Sub(0, kPage)), by_thief, b);
+        b = Snapshot(sim->world());
+        attempt("read kept page", (co_await m.Read(kept.base, 4)).status(), "fenced", b);
+        b = Snapshot(sim->world());
+        attempt("partial write of kept page", co_await m.Write(kept.base + 1, "z"), "fenced", b);
+        b = Snapshot(sim->world());
+        attempt("checksums of kept page", (co_await m.Checksums(kept)).status(), "fenced", b);
+        // A whole-page write stays in the CE cache (nothing reaches the ME); its flush is refused.
+        (void)co_await m.Write(kept.base, std::string(kPage, 'Z'));
+        b = Snapshot(sim->world());
+        attempt("flush kept page", co_await m.Flush(kept), "stale owner epoch", b);
+        b = Snapshot(sim->world());
+        attempt("evict kept page", co_await m.Evict(kept), "stale owner epoch", b);
+        (void)self.Send(partner, Tag(66));  // fenced at the ToR
+        victim_finished = true;
+      });
   absl::StatusOr<std::vector<Region>> stolen = NotRun();
   absl::StatusOr<std::string> thief_page0 = NotRun(), thief_page1 = NotRun();
   std::optional<Envelope> to_victim;
@@ -228,31 +230,31 @@ TEST(StealTest, FencedVictimCannotGrantFreeOrStealBack) {
   };
   std::vector<Attempt> attempts;
   ProcessId thief = kNoProcess;
-  const ProcessId partner = Spawn(*sim, "partner", "r0/ce3",
-                                  [&](Process& self) -> asio::awaitable<void> {
-    for (;;) (void)co_await self.Receive();
-  });
-  const ProcessId victim = Spawn(*sim, "victim", "r0/ce1",
-                                 [&](Process& self) -> asio::awaitable<void> {
-    Memory& m = self.memory();
-    (void)co_await m.JoinTrustGroup("g", "s");
-    absl::StatusOr<Region> a = co_await m.Allocate(3 * kPage);
-    if (!a.ok()) co_return;
-    r = *a;
-    (void)co_await m.Write(r.base, std::string(3 * kPage, 'v'));
-    (void)co_await m.Flush(r);
-    co_await self.Sleep(Microseconds(50) - self.Now());
-    const Region kept = r.Sub(2 * kPage, kPage);
-    std::string b = Snapshot(sim->world());
-    absl::Status s = co_await m.Grant(kept, partner);
-    attempts.push_back({"grant kept page", s, b, Snapshot(sim->world())});
-    b = Snapshot(sim->world());
-    s = co_await m.Free(kept);
-    attempts.push_back({"free kept page", s, b, Snapshot(sim->world())});
-    b = Snapshot(sim->world());
-    s = (co_await m.Steal(thief, {"g", ""}, std::nullopt)).status();
-    attempts.push_back({"steal back", s, b, Snapshot(sim->world())});
-  });
+  const ProcessId partner =
+      Spawn(*sim, "partner", "r0/ce3", [&](Process& self) -> asio::awaitable<void> {
+        for (;;) (void)co_await self.Receive();
+      });
+  const ProcessId victim =
+      Spawn(*sim, "victim", "r0/ce1", [&](Process& self) -> asio::awaitable<void> {
+        Memory& m = self.memory();
+        (void)co_await m.JoinTrustGroup("g", "s");
+        absl::StatusOr<Region> a = co_await m.Allocate(3 * kPage);
+        if (!a.ok()) co_return;
+        r = *a;
+        (void)co_await m.Write(r.base, std::string(3 * kPage, 'v'));
+        (void)co_await m.Flush(r);
+        co_await self.Sleep(Microseconds(50) - self.Now());
+        const Region kept = r.Sub(2 * kPage, kPage);
+        std::string b = Snapshot(sim->world());
+        absl::Status s = co_await m.Grant(kept, partner);
+        attempts.push_back({"grant kept page", s, b, Snapshot(sim->world())});
+        b = Snapshot(sim->world());
+        s = co_await m.Free(kept);
+        attempts.push_back({"free kept page", s, b, Snapshot(sim->world())});
+        b = Snapshot(sim->world());
+        s = (co_await m.Steal(thief, {"g", ""}, std::nullopt)).status();
+        attempts.push_back({"steal back", s, b, Snapshot(sim->world())});
+      });
   absl::StatusOr<std::vector<Region>> stolen = NotRun();
   thief = Spawn(*sim, "thief", "r0/ce2", [&](Process& self) -> asio::awaitable<void> {
     (void)co_await self.memory().JoinTrustGroup("g", "s");
@@ -277,25 +279,25 @@ TEST(StealTest, BadStealsAreRefusedAndChangeNothing) {
   Region r, n;
   bool victim_ready = false;
   ProcessId member = kNoProcess;
-  const ProcessId victim = Spawn(*sim, "victim", "r0/ce1",
-                                 [&](Process& self) -> asio::awaitable<void> {
-    Memory& m = self.memory();
-    (void)co_await m.JoinTrustGroup("g", "s");
-    absl::StatusOr<Region> a = co_await m.Allocate(2 * kPage);
-    if (!a.ok()) co_return;
-    r = *a;
-    (void)co_await m.Write(r.base + 3, "dirty");
-    victim_ready = true;
-    co_await self.Sleep(Microseconds(200) - self.Now());
-    (void)self.Send(member, Tag(5));  // no fence was installed: this arrives
-    for (;;) (void)co_await self.Receive();
-  });
-  const ProcessId nogroup = Spawn(*sim, "nogroup", "r0/ce0",
-                                  [&](Process& self) -> asio::awaitable<void> {
-    absl::StatusOr<Region> a = co_await self.memory().Allocate(kPage);
-    if (a.ok()) n = *a;
-    for (;;) (void)co_await self.Receive();
-  });
+  const ProcessId victim =
+      Spawn(*sim, "victim", "r0/ce1", [&](Process& self) -> asio::awaitable<void> {
+        Memory& m = self.memory();
+        (void)co_await m.JoinTrustGroup("g", "s");
+        absl::StatusOr<Region> a = co_await m.Allocate(2 * kPage);
+        if (!a.ok()) co_return;
+        r = *a;
+        (void)co_await m.Write(r.base + 3, "dirty");
+        victim_ready = true;
+        co_await self.Sleep(Microseconds(200) - self.Now());
+        (void)self.Send(member, Tag(5));  // no fence was installed: this arrives
+        for (;;) (void)co_await self.Receive();
+      });
+  const ProcessId nogroup =
+      Spawn(*sim, "nogroup", "r0/ce0", [&](Process& self) -> asio::awaitable<void> {
+        absl::StatusOr<Region> a = co_await self.memory().Allocate(kPage);
+        if (a.ok()) n = *a;
+        for (;;) (void)co_await self.Receive();
+      });
   const ProcessId far = Spawn(*sim, "far", "r1/ce0", [&](Process& self) -> asio::awaitable<void> {
     (void)co_await self.memory().JoinTrustGroup("g", "s");
     for (;;) (void)co_await self.Receive();
@@ -333,24 +335,51 @@ TEST(StealTest, BadStealsAreRefusedAndChangeNothing) {
       std::string substring;
     };
     const std::vector<Case> cases = {
-        {"capability for another group", victim, {"h", "s"}, std::nullopt, C::kPermissionDenied,
+        {"capability for another group",
+         victim,
+         {"h", "s"},
+         std::nullopt,
+         C::kPermissionDenied,
          "capability names group \"h\""},
-        {"victim in no group", nogroup, {"g", "s"}, std::nullopt, C::kPermissionDenied,
+        {"victim in no group",
+         nogroup,
+         {"g", "s"},
+         std::nullopt,
+         C::kPermissionDenied,
          "is in no trust group"},
         {"unknown victim", ProcessId{999}, {"g", "s"}, std::nullopt, C::kNotFound, "999"},
         {"from itself", self.id(), {"g", "s"}, std::nullopt, C::kInvalidArgument, "itself"},
-        {"cross-rack victim", far, {"g", "s"}, std::nullopt, C::kFailedPrecondition,
+        {"cross-rack victim",
+         far,
+         {"g", "s"},
+         std::nullopt,
+         C::kFailedPrecondition,
          "another rack"},
-        {"region of another process", victim, {"g", ""}, Region{n.base, kPage},
-         C::kPermissionDenied, absl::StrCat("owned by process ", Index(nogroup))},
-        {"region past the end", victim, {"g", ""}, r.Sub(kPage, 2 * kPage), C::kInvalidArgument,
+        {"region of another process",
+         victim,
+         {"g", ""},
+         Region{n.base, kPage},
+         C::kPermissionDenied,
+         absl::StrCat("owned by process ", Index(nogroup))},
+        {"region past the end",
+         victim,
+         {"g", ""},
+         r.Sub(kPage, 2 * kPage),
+         C::kInvalidArgument,
          "past the end"},
-        {"unaligned region", victim, {"g", ""}, Region{r.base + 1, kPage}, C::kInvalidArgument,
+        {"unaligned region",
+         victim,
+         {"g", ""},
+         Region{r.base + 1, kPage},
+         C::kInvalidArgument,
          "not aligned"},
-        {"empty region", victim, {"g", ""}, Region{r.base, 0}, C::kInvalidArgument,
-         "empty region"},
-        {"unmapped region", victim, {"g", ""}, Region{r.end() + 8 * kPage, kPage},
-         C::kNotFound, "not mapped"},
+        {"empty region", victim, {"g", ""}, Region{r.base, 0}, C::kInvalidArgument, "empty region"},
+        {"unmapped region",
+         victim,
+         {"g", ""},
+         Region{r.end() + 8 * kPage, kPage},
+         C::kNotFound,
+         "not mapped"},
     };
     for (const Case& c : cases) {
       std::string b = Snapshot(sim->world());
@@ -381,15 +410,15 @@ TEST(StealTest, GroupSecretPolicyChecksTheSecretNotMembership) {
   config.mutable_memory()->set_steal_policy(config::MemoryConfig::GROUP_SECRET);
   auto sim = MakeSim(config);
   Region r;
-  const ProcessId victim = Spawn(*sim, "victim", "r0/ce1",
-                                 [&](Process& self) -> asio::awaitable<void> {
-    (void)co_await self.memory().JoinTrustGroup("g", "s3cret");
-    absl::StatusOr<Region> a = co_await self.memory().Allocate(kPage);
-    if (!a.ok()) co_return;
-    r = *a;
-    (void)co_await self.memory().Write(r.base, "victim data");
-    (void)co_await self.memory().Flush(r);
-  });
+  const ProcessId victim =
+      Spawn(*sim, "victim", "r0/ce1", [&](Process& self) -> asio::awaitable<void> {
+        (void)co_await self.memory().JoinTrustGroup("g", "s3cret");
+        absl::StatusOr<Region> a = co_await self.memory().Allocate(kPage);
+        if (!a.ok()) co_return;
+        r = *a;
+        (void)co_await self.memory().Write(r.base, "victim data");
+        (void)co_await self.memory().Flush(r);
+      });
   absl::Status wrong = NotRun();
   std::string before, after;
   absl::StatusOr<std::vector<Region>> right = NotRun();
@@ -415,12 +444,12 @@ TEST(StealTest, JoinTrustGroupChecksTheSecret) {
   auto sim = MakeSim(DefaultConfig());
   absl::Status create = NotRun(), rejoin = NotRun(), wrong = NotRun(), second_group = NotRun(),
                empty = NotRun(), good = NotRun(), steal_after_wrong = NotRun();
-  const ProcessId founder = Spawn(*sim, "founder", "r0/ce0",
-                                  [&](Process& self) -> asio::awaitable<void> {
-    create = co_await self.memory().JoinTrustGroup("g", "s");
-    (void)co_await self.memory().Allocate(kPage);
-    rejoin = co_await self.memory().JoinTrustGroup("g", "s");
-  });
+  const ProcessId founder =
+      Spawn(*sim, "founder", "r0/ce0", [&](Process& self) -> asio::awaitable<void> {
+        create = co_await self.memory().JoinTrustGroup("g", "s");
+        (void)co_await self.memory().Allocate(kPage);
+        rejoin = co_await self.memory().JoinTrustGroup("g", "s");
+      });
   Spawn(*sim, "joiner", "r0/ce1", [&](Process& self) -> asio::awaitable<void> {
     co_await self.Sleep(Microseconds(20));
     wrong = co_await self.memory().JoinTrustGroup("g", "not-s");
@@ -451,32 +480,33 @@ TEST(CrashConsistencyTest, OnlyFlushedWritesSurviveAndChecksumsExposeTheRest) {
   const std::string page2_intended(kPage, 'c');
   const std::string zeros(kPage, '\0');
   bool writer_ready = false;
-  const ProcessId writer = Spawn(*sim, "writer", "r0/ce1",
-                                 [&](Process& self) -> asio::awaitable<void> {
-    Memory& m = self.memory();
-    (void)co_await m.JoinTrustGroup("g", "s");
-    absl::StatusOr<Region> a = co_await m.Allocate(4 * kPage);
-    if (!a.ok()) co_return;
-    const Region r = *a;
-    // Page 0: flushed, then partly overwritten without a flush (torn).
-    (void)co_await m.Write(r.base, page0_flushed);
-    (void)co_await m.Flush(r.Sub(0, kPage));
-    (void)co_await m.Write(r.base, std::string(100, 'x'));
-    // Page 1: written, never flushed.
-    (void)co_await m.Write(r.base + kPage, page1_intended);
-    // Page 2: written and flushed.
-    (void)co_await m.Write(r.base + 2 * kPage, page2_intended);
-    (void)co_await m.Flush(r.Sub(2 * kPage, kPage));
-    // Page 3: the checksums of what the writer meant to make durable, flushed.
-    uint32_t table[3] = {PageChecksum(page0_intended), PageChecksum(page1_intended),
-                         PageChecksum(page2_intended)};
-    (void)co_await m.Write(r.base + 3 * kPage,
-                           absl::string_view(reinterpret_cast<const char*>(table), sizeof(table)));
-    (void)co_await m.Flush(r.Sub(3 * kPage, kPage));
-    (void)co_await m.Publish("log", r.base);
-    writer_ready = true;
-    for (;;) (void)co_await self.Receive();
-  });
+  const ProcessId writer =
+      Spawn(*sim, "writer", "r0/ce1", [&](Process& self) -> asio::awaitable<void> {
+        Memory& m = self.memory();
+        (void)co_await m.JoinTrustGroup("g", "s");
+        absl::StatusOr<Region> a = co_await m.Allocate(4 * kPage);
+        if (!a.ok()) co_return;
+        const Region r = *a;
+        // Page 0: flushed, then partly overwritten without a flush (torn).
+        (void)co_await m.Write(r.base, page0_flushed);
+        (void)co_await m.Flush(r.Sub(0, kPage));
+        (void)co_await m.Write(r.base, std::string(100, 'x'));
+        // Page 1: written, never flushed.
+        (void)co_await m.Write(r.base + kPage, page1_intended);
+        // Page 2: written and flushed.
+        (void)co_await m.Write(r.base + 2 * kPage, page2_intended);
+        (void)co_await m.Flush(r.Sub(2 * kPage, kPage));
+        // Page 3: the checksums of what the writer meant to make durable, flushed.
+        uint32_t table[3] = {PageChecksum(page0_intended), PageChecksum(page1_intended),
+                             PageChecksum(page2_intended)};
+        (void)co_await m.Write(
+            r.base + 3 * kPage,
+            absl::string_view(reinterpret_cast<const char*>(table), sizeof(table)));
+        (void)co_await m.Flush(r.Sub(3 * kPage, kPage));
+        (void)co_await m.Publish("log", r.base);
+        writer_ready = true;
+        for (;;) (void)co_await self.Receive();
+      });
   ASSERT_TRUE(sim->CrashCe(memtest::CeNamed(*sim, "r0/ce1"), Microseconds(100)).ok());
   absl::StatusOr<std::vector<Region>> stolen = NotRun();
   absl::StatusOr<std::string> table_bytes = NotRun(), pages = NotRun();

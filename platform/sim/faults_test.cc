@@ -561,7 +561,6 @@ TEST(MessageFaultTest, CertainDelayAddsDelayNs) {
   EXPECT_EQ(sim->metrics().delayed, 1u);
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Programmatic schedules go through the config's validation and scheduling.
 

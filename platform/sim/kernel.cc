@@ -110,7 +110,7 @@ void Kernel::RunUntil(Time limit) {
 [[gnu::always_inline]] inline void Kernel::RunCallback(uint32_t slot) {
   Callback* fn = SlotPtr(slot);
   try {
-    std::move(*fn)();
+    std::move (*fn)();
   } catch (...) {
     fn->~Callback();
     free_slots_.push_back(slot);

@@ -92,8 +92,8 @@ class Kernel {
     unsigned char bytes[sizeof(Callback)];
   };
   Callback* SlotPtr(uint32_t slot) {
-    return std::launder(reinterpret_cast<Callback*>(
-        chunks_[slot >> kChunkBits][slot & (kChunkSize - 1)].bytes));
+    return std::launder(
+        reinterpret_cast<Callback*>(chunks_[slot >> kChunkBits][slot & (kChunkSize - 1)].bytes));
   }
   uint32_t AllocateSlot() {
     if (!free_slots_.empty()) {
@@ -109,7 +109,7 @@ class Kernel {
   uint64_t next_seq_ = 0;
   uint64_t events_run_ = 0;
   bool stop_requested_ = false;
-  std::vector<Entry> heap_;  // 4-ary min-heap on (time, seq)
+  std::vector<Entry> heap_;                                 // 4-ary min-heap on (time, seq)
   std::vector<std::unique_ptr<CallbackStorage[]>> chunks_;  // callback slab, by Entry::slot
   uint32_t slots_allocated_ = 0;
   std::vector<uint32_t> free_slots_;  // reused LIFO

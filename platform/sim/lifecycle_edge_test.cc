@@ -47,11 +47,10 @@ TEST(LifecycleEdgeTest, TheMonitorAnnouncesOnlyProcessesItsCrashKilled) {
   std::unique_ptr<Simulation> sim = CreateSimulation();
   ASSERT_NE(sim, nullptr);
   std::vector<uint32_t> announced;
-  const ProcessId finished = MustSpawn(*sim, "finished", "r0/ce0",
-                                       [](Process&) -> asio::awaitable<void> { co_return; });
-  const ProcessId running = MustSpawn(*sim, "running", "r0/ce0", [](Process& self) {
-    return self.Sleep(Seconds(10));
-  });
+  const ProcessId finished =
+      MustSpawn(*sim, "finished", "r0/ce0", [](Process&) -> asio::awaitable<void> { co_return; });
+  const ProcessId running =
+      MustSpawn(*sim, "running", "r0/ce0", [](Process& self) { return self.Sleep(Seconds(10)); });
   MustSpawn(*sim, "standby", "r0/ce1", [&](Process& self) -> asio::awaitable<void> {
     (void)self.failures().RegisterStandby(finished);
     (void)self.failures().RegisterStandby(running);

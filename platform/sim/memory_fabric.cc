@@ -7,7 +7,9 @@ namespace ddc::sim {
 MemoryFabric::MemoryFabric(const Topology& topology, const config::CostModel& cost, Links& links,
                            Metrics& metrics)
     : links_(links),
-      metrics_(metrics), one_way_(cost.memory_rtt_ns() / 2), rtt_(2 * (cost.memory_rtt_ns() / 2)) {
+      metrics_(metrics),
+      one_way_(cost.memory_rtt_ns() / 2),
+      rtt_(2 * (cost.memory_rtt_ns() / 2)) {
   const double gbps = cost.memory_bandwidth_gbps();
   for (const CeInfo& ce : topology.ces()) {
     ce_tx_.push_back(links.Add(ce.name + ":mem-tx", gbps));

@@ -143,9 +143,10 @@ void BM_SleepLoop(benchmark::State& state) {
     for (int64_t i = 0; i < processes; ++i) {
       Check(sim->Spawn({.name = "sleeper" + std::to_string(i),
                         .ce = CeId{static_cast<uint32_t>(i) % num_ces},
-                        .main = [sleeps, i](Process& self) {
-                          return Sleeper(self, sleeps, static_cast<uint64_t>(i) + 1);
-                        }})
+                        .main =
+                            [sleeps, i](Process& self) {
+                              return Sleeper(self, sleeps, static_cast<uint64_t>(i) + 1);
+                            }})
                 .ok(),
             "spawn sleeper");
     }

@@ -47,7 +47,9 @@ class SimTimer final : public Timer {
 }  // namespace
 
 SimProcess::SimProcess(World& world, ProcessId id, ProcessSpec spec)
-    : world_(world), id_(id), spec_(std::move(spec)),
+    : world_(world),
+      id_(id),
+      spec_(std::move(spec)),
       track_(world.tracer.ProcessTrack(id, spec_.ce, spec_.name)),
       memory_(std::make_unique<mem::SimMemory>(*this)),
       failures_(std::make_unique<mem::SimFailures>(*this)) {}
@@ -142,9 +144,8 @@ void SimProcess::Go(std::function<asio::awaitable<void>()> thread) {
 }
 
 asio::awaitable<void> SimProcess::SuspendUntil(Time when) {
-  return Suspend<>([this, when](WaitTable::Ref ref) {
-    world_.kernel.At(when, [this, ref] { Resume<>(ref); });
-  });
+  return Suspend<>(
+      [this, when](WaitTable::Ref ref) { world_.kernel.At(when, [this, ref] { Resume<>(ref); }); });
 }
 
 asio::awaitable<void> SimProcess::Sleep(Duration delay) {
@@ -174,14 +175,16 @@ asio::awaitable<Envelope> SimProcess::ReceiveQueued() {
     mailbox_.pop_front();
     co_return next;
   }
-  co_return co_await Suspend<Envelope>(
-      [this](WaitTable::Ref ref) { receivers_.push_back({ref, /*with_timeout=*/false}); });
+  co_return co_await Suspend<Envelope>([this](WaitTable::Ref ref) {
+    receivers_.push_back({ref, /*with_timeout=*/false});
+  });
 }
 
 asio::awaitable<Envelope> SimProcess::Receive() {
   if (!mailbox_.empty()) return ReceiveQueued();
-  return Suspend<Envelope>(
-      [this](WaitTable::Ref ref) { receivers_.push_back({ref, /*with_timeout=*/false}); });
+  return Suspend<Envelope>([this](WaitTable::Ref ref) {
+    receivers_.push_back({ref, /*with_timeout=*/false});
+  });
 }
 
 asio::awaitable<std::optional<Envelope>> SimProcess::ReceiveFor(Duration timeout) {

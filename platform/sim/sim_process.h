@@ -16,9 +16,9 @@
 #include "asio/async_result.hpp"
 #include "asio/use_awaitable.hpp"
 #include "platform/process.h"
-#include "platform/simulation.h"
 #include "platform/sim/trace.h"
 #include "platform/sim/wait_table.h"
+#include "platform/simulation.h"
 
 namespace ddc::mem {
 class SimFailures;
@@ -41,7 +41,9 @@ class SimProcess final : public Process {
   // Deliver hands an arrived message to a waiting receiver, or queues it.
   void Deliver(Envelope envelope);
 
-  bool alive() const { return state_ == ProcessState::kRunning || state_ == ProcessState::kStarting; }
+  bool alive() const {
+    return state_ == ProcessState::kRunning || state_ == ProcessState::kStarting;
+  }
   ProcessStatus status() const { return {state_, incarnation_, error_}; }
   bool restart_on_reboot() const { return spec_.restart_on_reboot; }
   // killed_by_crash is the number of the CE crash that killed this incarnation (0: none).

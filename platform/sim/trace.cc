@@ -32,8 +32,13 @@ Tracer::Tracer(const Topology& topology, bool enabled, int64_t max_events)
     : topology_(topology), enabled_(enabled), max_events_(max_events) {
   if (!enabled_) return;
   for (uint32_t r = 0; r < topology.racks().size(); ++r) {
-    metadata_.push_back({{r, 0}, 'M', "process_name", 0, 0,
-                         absl::StrCat("\"name\":\"rack ", JsonEscape(topology.racks()[r].name), "\"")});
+    metadata_.push_back(
+        {{r, 0},
+         'M',
+         "process_name",
+         0,
+         0,
+         absl::StrCat("\"name\":\"rack ", JsonEscape(topology.racks()[r].name), "\"")});
   }
   metadata_.push_back({FabricTrack(), 'M', "process_name", 0, 0, "\"name\":\"fabric\""});
   for (uint32_t c = 0; c < topology.ces().size(); ++c) {
@@ -57,8 +62,9 @@ Track Tracer::FabricTrack() const { return {static_cast<uint32_t>(topology_.rack
 Track Tracer::ProcessTrack(ProcessId process, CeId ce, const std::string& name) {
   const Track track{Index(topology_.ce(ce).rack), 1 + Index(process)};
   if (enabled_) {
-    metadata_.push_back({track, 'M', "thread_name", 0, 0,
-                         absl::StrCat("\"name\":\"", JsonEscape(name), " (p", Index(process), ")\"")});
+    metadata_.push_back(
+        {track, 'M', "thread_name", 0, 0,
+         absl::StrCat("\"name\":\"", JsonEscape(name), " (p", Index(process), ")\"")});
   }
   return track;
 }

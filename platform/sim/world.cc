@@ -15,7 +15,7 @@ World::World(PlatformConfig config_in, uint64_t seed_in)
     : config(std::move(config_in)),
       seed(seed_in),
       mode(config.mode() == config::PlatformConfig::TRANSPARENT ? Mode::kTransparent
-                                                                  : Mode::kExposed),
+                                                                : Mode::kExposed),
       topology(Topology::FromConfig(config)),
       kernel(seed_in),
       network(topology, config.cost_model(), links),
@@ -29,8 +29,8 @@ World::World(PlatformConfig config_in, uint64_t seed_in)
   const int64_t page_size = config.memory().page_size();
   for (uint32_t i = 0; i < topology.mes().size(); ++i) {
     const MeInfo& me = topology.mes()[i];
-    mes.push_back(std::make_unique<mem::MemoryElement>(MeId{i}, me.name, me.capacity_bytes,
-                                                       page_size));
+    mes.push_back(
+        std::make_unique<mem::MemoryElement>(MeId{i}, me.name, me.capacity_bytes, page_size));
   }
   for (const RackInfo& rack : topology.racks()) {
     std::vector<mem::MemoryElement*> rack_mes;
@@ -94,8 +94,8 @@ absl::StatusOr<ProcessId> World::Spawn(ProcessSpec spec) {
         absl::StrCat("spawn \"", spec.name, "\": no compute element with id ", Index(spec.ce)));
   }
   if (!ces[Index(spec.ce)].alive) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "spawn \"", spec.name, "\": compute element ", topology.ce(spec.ce).name, " is down"));
+    return absl::FailedPreconditionError(absl::StrCat("spawn \"", spec.name, "\": compute element ",
+                                                      topology.ce(spec.ce).name, " is down"));
   }
   const ProcessId id{static_cast<uint32_t>(processes_.size())};
   by_name_.emplace(spec.name, id);
@@ -166,8 +166,8 @@ absl::Status World::Send(SimProcess& from, ProcessId to,
                          std::shared_ptr<const google::protobuf::Message> message) {
   SimProcess* dst = process(to);
   if (dst == nullptr) {
-    return absl::NotFoundError(absl::StrCat("send from \"", from.name(), "\": no process with id ",
-                                            Index(to)));
+    return absl::NotFoundError(
+        absl::StrCat("send from \"", from.name(), "\": no process with id ", Index(to)));
   }
   // ToR rules installed by steals: the victim is fenced, and its traffic goes to the thief.
   if (fenced_.contains(from.id())) {
@@ -179,7 +179,8 @@ absl::Status World::Send(SimProcess& from, ProcessId to,
     metrics.redirected++;
   }
   if (message == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat("send from \"", from.name(), "\": null message"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("send from \"", from.name(), "\": null message"));
   }
   // A crashed process's coroutine frames are unwound after the event that killed it; nothing
   // their destructors try to send may leave the dead CE.
@@ -226,8 +227,8 @@ absl::Status World::Send(SimProcess& from, ProcessId to,
       slot = in_flight_free_.back();
       in_flight_free_.pop_back();
     }
-    in_flight_[slot] = {dst, Envelope(from.id(), to, now, bytes,
-                                      i + 1 == copies ? std::move(message) : message)};
+    in_flight_[slot] = {
+        dst, Envelope(from.id(), to, now, bytes, i + 1 == copies ? std::move(message) : message)};
     kernel.At(arrival, [this, slot] {
       InFlight f = std::move(in_flight_[slot]);
       in_flight_free_.push_back(slot);
@@ -245,10 +246,10 @@ void World::Deliver(SimProcess& dst, Envelope envelope) {
   metrics.messages_delivered++;
   metrics.bytes_delivered += static_cast<uint64_t>(envelope.wire_bytes());
   if (tracer.enabled()) {
-    tracer.Complete(dst.track(), envelope.message().GetDescriptor()->name(), envelope.sent_at(),
-                    kernel.now() - envelope.sent_at(),
-                    absl::StrCat("\"from\":", Index(envelope.from()),
-                                 ",\"bytes\":", envelope.wire_bytes()));
+    tracer.Complete(
+        dst.track(), envelope.message().GetDescriptor()->name(), envelope.sent_at(),
+        kernel.now() - envelope.sent_at(),
+        absl::StrCat("\"from\":", Index(envelope.from()), ",\"bytes\":", envelope.wire_bytes()));
   }
   dst.Deliver(std::move(envelope));
 }
@@ -300,8 +301,8 @@ void World::MonitorVerdict(CeId ce, uint64_t crash) {
       const Time arrival = kernel.now() + config.cost_model().intra_rack_rtt_ns() / 2 +
                            TransmissionNs(bytes, config.cost_model().nic_bandwidth_gbps());
       metrics.death_notices++;
-      kernel.At(arrival, [this, dst, envelope = Envelope(id, standby, kernel.now(), bytes,
-                                                         shared)]() mutable {
+      kernel.At(arrival, [this, dst,
+                          envelope = Envelope(id, standby, kernel.now(), bytes, shared)]() mutable {
         Deliver(*dst, std::move(envelope));
       });
     }
@@ -388,8 +389,7 @@ void World::RestartCe(CeId ce) {
 
 void World::SlowCe(CeId ce, double slowdown) {
   ces[Index(ce)].slowdown = slowdown;
-  tracer.Instant(tracer.CeTrack(ce), "slow", kernel.now(),
-                 absl::StrCat("\"slowdown\":", slowdown));
+  tracer.Instant(tracer.CeTrack(ce), "slow", kernel.now(), absl::StrCat("\"slowdown\":", slowdown));
 }
 
 std::string World::MetricsCsv() const {

@@ -7,8 +7,8 @@
 #define DDC_PLATFORM_SIM_WORLD_H_
 
 #include <map>
-#include <set>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -16,11 +16,11 @@
 #include "absl/status/statusor.h"
 #include "google/protobuf/message.h"
 #include "platform/config.h"
-#include "platform/metrics.h"
-#include "platform/process.h"
 #include "platform/memory/memory_element.h"
 #include "platform/memory/page_cache.h"
 #include "platform/memory/rack_mmu.h"
+#include "platform/metrics.h"
+#include "platform/process.h"
 #include "platform/sim/kernel.h"
 #include "platform/sim/links.h"
 #include "platform/sim/memory_fabric.h"
@@ -115,7 +115,6 @@ class World {
   std::vector<MessageRule> message_rules;
 
  private:
-
   void Deliver(SimProcess& destination, Envelope envelope);
   struct InFlight {
     SimProcess* dst = nullptr;
