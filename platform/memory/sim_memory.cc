@@ -189,6 +189,12 @@ void SimMemory::Insert(CachedPage page, Transfers& transfers) {
   transfers.store_bytes[Index(evicted->physical.me)] += page_size_;
 }
 
+Time SimMemory::MmuUpdate(int64_t entries) {
+  world_.metrics.mmu_pages_updated += static_cast<uint64_t>(entries);
+  return world_.fabric.Control(process_.Now()) +
+         entries * world_.config.cost_model().mmu_update_per_page_ns();
+}
+
 void SimMemory::Admit(const Prepared& access) {
   CacheMappings(access.range, access.resolved);
   Touch(access.range);
@@ -275,12 +281,8 @@ asio::awaitable<absl::StatusOr<Region>> SimMemory::Allocate(int64_t bytes) {
   for (uint64_t page = range.first; page < range.first + range.count; ++page) {
     cache_.CacheMapping(process_.id(), page, *mmu_.Lookup(process_.id(), page));
   }
-  const int64_t per_page = world_.config.cost_model().mmu_update_per_page_ns();
-  world_.metrics.mmu_pages_updated += range.count;
-  co_await Charge(
-      "allocate",
-      world_.fabric.Control(process_.Now()) + static_cast<int64_t>(range.count) * per_page,
-      absl::StrCat("\"pages\":", range.count));
+  co_await Charge("allocate", MmuUpdate(static_cast<int64_t>(range.count)),
+                  absl::StrCat("\"pages\":", range.count));
   co_return region;
 }
 
@@ -293,11 +295,8 @@ asio::awaitable<absl::Status> SimMemory::Free(Region region) {
     cache_.InvalidateMapping(process_.id(), page);
   }
   mmu_.Unmap(process_.id(), range.first, range.count);
-  const int64_t per_page = world_.config.cost_model().mmu_update_per_page_ns();
-  world_.metrics.mmu_pages_updated += range.count;
-  co_await Charge(
-      "free", world_.fabric.Control(process_.Now()) + static_cast<int64_t>(range.count) * per_page,
-      absl::StrCat("\"pages\":", range.count));
+  co_await Charge("free", MmuUpdate(static_cast<int64_t>(range.count)),
+                  absl::StrCat("\"pages\":", range.count));
   co_return absl::OkStatus();
 }
 
@@ -476,13 +475,9 @@ asio::awaitable<absl::Status> SimMemory::Grant(std::vector<Region> regions, Proc
   mmu_.Reassign(process_.id(), destination, pages);
   world_.metrics.grants++;
   world_.metrics.pages_granted += pages.size();
-  world_.metrics.mmu_pages_updated += pages.size();
-  const int64_t per_page = world_.config.cost_model().mmu_update_per_page_ns();
-  const Time now = process_.Now();
-  co_await Charge("grant",
-                  std::max(Issue(late, now), world_.fabric.Control(now) +
-                                                 static_cast<int64_t>(pages.size()) * per_page),
-                  absl::StrCat("\"pages\":", pages.size(), ",\"to\":", Index(destination)));
+  co_await Charge(
+      "grant", std::max(Issue(late, process_.Now()), MmuUpdate(static_cast<int64_t>(pages.size()))),
+      absl::StrCat("\"pages\":", pages.size(), ",\"to\":", Index(destination)));
 
   // 3. Completed: the caller's OS tells the destination's OS, which tells the destination.
   platform::GrantNotice notice;
@@ -533,11 +528,7 @@ asio::awaitable<absl::StatusOr<std::vector<Region>>> SimMemory::Steal(
   world_.InstallStealRules(victim, process_.id());
   world_.metrics.steals++;
   world_.metrics.pages_stolen += pages.size();
-  world_.metrics.mmu_pages_updated += pages.size() + static_cast<uint64_t>(rewritten);
-  const int64_t per_page = world_.config.cost_model().mmu_update_per_page_ns();
-  co_await Charge("steal",
-                  world_.fabric.Control(process_.Now()) +
-                      (static_cast<int64_t>(pages.size()) + rewritten) * per_page,
+  co_await Charge("steal", MmuUpdate(static_cast<int64_t>(pages.size()) + rewritten),
                   absl::StrCat("\"pages\":", pages.size(), ",\"victim\":", Index(victim)));
   co_return CoalescePages(pages, page_size_);
 }

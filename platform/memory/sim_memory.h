@@ -85,6 +85,9 @@ class SimMemory final : public Memory {
   absl::StatusOr<Prepared> Prepare(VirtAddr address, int64_t length, Permission permission,
                                    absl::FunctionRef<bool(PageRange, uint64_t)> needs_me,
                                    Time& refused_at);
+  // MmuUpdate is the cost of one Rack MMU call writing `entries` page-table entries (counted in
+  // the metrics): it returns when that call, started now, completes.
+  Time MmuUpdate(int64_t entries);
   // Admit records a prepared access's mappings at the CE and pins its cached pages (Touch).
   void Admit(const Prepared& access);
   absl::StatusOr<PageRange> PagesOf(VirtAddr address, int64_t length) const;
