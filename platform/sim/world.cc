@@ -217,25 +217,30 @@ absl::Status World::Send(SimProcess& from, ProcessId to,
   if (duplicate) metrics.duplicated++;
   for (int i = 0; i < copies; ++i) {
     const Time arrival = network.Transmit(src_ce, dst_ce, bytes, now) + extra_delay;
-    // The envelope waits in a World-owned slab, so the event captures 12 bytes and fits in the
-    // callback's inline storage (no allocation per message); the last copy takes `message`.
-    uint32_t slot;
-    if (in_flight_free_.empty()) {
-      slot = static_cast<uint32_t>(in_flight_.size());
-      in_flight_.emplace_back();
-    } else {
-      slot = in_flight_free_.back();
-      in_flight_free_.pop_back();
-    }
-    in_flight_[slot] = {
-        dst, Envelope(from.id(), to, now, bytes, i + 1 == copies ? std::move(message) : message)};
-    kernel.At(arrival, [this, slot] {
-      InFlight f = std::move(in_flight_[slot]);
-      in_flight_free_.push_back(slot);
-      Deliver(*f.dst, std::move(f.envelope));
-    });
+    // The last copy takes `message`.
+    DeliverAt(arrival, *dst,
+              Envelope(from.id(), to, now, bytes, i + 1 == copies ? std::move(message) : message));
   }
   return absl::OkStatus();
+}
+
+void World::DeliverAt(Time arrival, SimProcess& destination, Envelope envelope) {
+  // The envelope waits in a World-owned slab, so the event captures 12 bytes and fits in the
+  // callback's inline storage (no allocation per message).
+  uint32_t slot;
+  if (in_flight_free_.empty()) {
+    slot = static_cast<uint32_t>(in_flight_.size());
+    in_flight_.emplace_back();
+  } else {
+    slot = in_flight_free_.back();
+    in_flight_free_.pop_back();
+  }
+  in_flight_[slot] = {&destination, std::move(envelope)};
+  kernel.At(arrival, [this, slot] {
+    InFlight f = std::move(in_flight_[slot]);
+    in_flight_free_.push_back(slot);
+    Deliver(*f.dst, std::move(f.envelope));
+  });
 }
 
 void World::Deliver(SimProcess& dst, Envelope envelope) {
@@ -296,15 +301,11 @@ void World::MonitorVerdict(CeId ce, uint64_t crash) {
     auto shared = std::make_shared<const platform::ProcessDeathNotice>(notice);
     const int64_t bytes = static_cast<int64_t>(shared->ByteSizeLong());
     for (ProcessId standby : it->second) {
-      SimProcess* dst = process(standby);
       // The monitor sits at the ToR: one intra-rack hop to the standby's CE.
       const Time arrival = kernel.now() + config.cost_model().intra_rack_rtt_ns() / 2 +
                            TransmissionNs(bytes, config.cost_model().nic_bandwidth_gbps());
       metrics.death_notices++;
-      kernel.At(arrival, [this, dst,
-                          envelope = Envelope(id, standby, kernel.now(), bytes, shared)]() mutable {
-        Deliver(*dst, std::move(envelope));
-      });
+      DeliverAt(arrival, *process(standby), Envelope(id, standby, kernel.now(), bytes, shared));
     }
   }
 }

@@ -116,6 +116,8 @@ class World {
 
  private:
   void Deliver(SimProcess& destination, Envelope envelope);
+  // DeliverAt schedules Deliver at `arrival` (every message in flight goes through it).
+  void DeliverAt(Time arrival, SimProcess& destination, Envelope envelope);
   struct InFlight {
     SimProcess* dst = nullptr;
     Envelope envelope;
