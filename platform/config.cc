@@ -104,7 +104,7 @@ absl::Status ValidateTopology(const PlatformConfig& config) {
       }
       DDC_RETURN_IF_ERROR(CheckPositive(p + ".cores", int64_t{ce.cores()}));
       DDC_RETURN_IF_ERROR(CheckPositive(p + ".speed_factor", ce.speed_factor()));
-      DDC_RETURN_IF_ERROR(CheckPositive(p + ".cache_pages", ce.cache_pages()));
+      DDC_RETURN_IF_ERROR(CheckPositive(p + ".cache_lines", ce.cache_lines()));
     }
     for (int i = 0; i < rack.memory_elements_size(); ++i) {
       const config::MemoryElement& me = rack.memory_elements(i);
@@ -170,6 +170,9 @@ absl::Status ValidateFaultSchedule(const Topology& topology, const config::Fault
     if (fault.kind() == config::CeFault::SLOW) {
       DDC_RETURN_IF_ERROR(CheckPositive(p + ".slowdown", fault.slowdown()));
     }
+    if (fault.kind() == config::CeFault::PAUSE) {
+      DDC_RETURN_IF_ERROR(CheckPositive(p + ".duration_ns", fault.duration_ns()));
+    }
   }
   for (int i = 0; i < f.me_faults_size(); ++i) {
     const std::string p = absl::StrCat("faults.me_faults[", i, "]");
@@ -225,7 +228,7 @@ void ResolveConfig(PlatformConfig& config) {
     for (config::ComputeElement& ce : *rack.mutable_compute_elements()) {
       ce.set_cores(ce.cores());
       ce.set_speed_factor(ce.speed_factor());
-      ce.set_cache_pages(ce.cache_pages());
+      ce.set_cache_lines(ce.cache_lines());
     }
     for (config::MemoryElement& me : *rack.mutable_memory_elements()) {
       me.set_capacity_bytes(me.capacity_bytes());
@@ -247,6 +250,7 @@ void ResolveConfig(PlatformConfig& config) {
   c->set_checksum_bandwidth_gbps(c->checksum_bandwidth_gbps());
   config::MemoryConfig* m = config.mutable_memory();
   m->set_page_size(m->page_size());
+  m->set_cache_line_bytes(m->cache_line_bytes());
   config::MonitorConfig* mon = config.mutable_monitor();
   mon->set_heartbeat_interval_ns(mon->heartbeat_interval_ns());
   mon->set_missed_beats(mon->missed_beats());
@@ -259,6 +263,11 @@ absl::Status ValidateConfig(const PlatformConfig& config) {
   const int64_t page = config.memory().page_size();
   if (page != 4096 && page != 2097152) {
     return Invalid("memory.page_size", absl::StrCat("must be 4096 or 2097152, got ", page));
+  }
+  const int64_t line = config.memory().cache_line_bytes();
+  if (line < 64 || line > page || (line & (line - 1)) != 0) {
+    return Invalid("memory.cache_line_bytes",
+                   absl::StrCat("must be a power of two in [64, page_size = ", page, "], got ", line));
   }
   DDC_RETURN_IF_ERROR(ValidateTopology(config));
   DDC_RETURN_IF_ERROR(ValidateCostModel(config.cost_model()));

@@ -125,7 +125,7 @@ constexpr char kCustomConfig[] = R"pb(
   mode: TRANSPARENT
   racks {
     name: "east"
-    compute_elements { name: "c0" cores: 2 speed_factor: 1.5 cache_pages: 64 }
+    compute_elements { name: "c0" cores: 2 speed_factor: 1.5 cache_lines: 64 }
     compute_elements { name: "c1" }
     memory_elements { name: "m0" capacity_bytes: 4194304 }
   }

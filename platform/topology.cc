@@ -12,7 +12,7 @@ Topology Topology::FromConfig(const config::PlatformConfig& config) {
       const CeId id{static_cast<uint32_t>(t.ces_.size())};
       std::string name = rack.name() + "/" + ce.name();
       t.by_name_.emplace(name, Endpoint{Endpoint::Kind::kCe, Index(id)});
-      t.ces_.push_back({std::move(name), rack_id, ce.cores(), ce.speed_factor(), ce.cache_pages()});
+      t.ces_.push_back({std::move(name), rack_id, ce.cores(), ce.speed_factor(), ce.cache_lines()});
       info.ces.push_back(id);
     }
     for (const config::MemoryElement& me : rack.memory_elements()) {

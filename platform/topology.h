@@ -23,7 +23,7 @@ struct CeInfo {
   RackId rack;
   int cores;
   double speed_factor;
-  int64_t cache_pages;
+  int64_t cache_lines;
 };
 
 struct MeInfo {

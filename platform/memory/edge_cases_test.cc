@@ -23,7 +23,7 @@ constexpr int64_t kPage = 4096;
 constexpr char kSplitRack[] = R"(
   racks {
     name: "r0"
-    compute_elements { name: "ce0" cache_pages: 2 }
+    compute_elements { name: "ce0" cache_lines: 2 }
     compute_elements { name: "ce1" }
     compute_elements { name: "ce2" }
     memory_elements { name: "me0" capacity_bytes: 4096 }

@@ -128,7 +128,7 @@ TEST(AddressTest, HomeRangeExhaustionIsResourceExhausted) {
     memory { page_size: 2097152 }
     racks {
       name: "r0"
-      compute_elements { name: "ce0" cache_pages: 4 }
+      compute_elements { name: "ce0" cache_lines: 4 }
       memory_elements { name: "me0" capacity_bytes: 4398046511104 }
     }
   )pb"));
@@ -383,7 +383,7 @@ TEST(BinPackingTest, SpreadsAcrossMesAndReportsExhaustion) {
   auto sim = MakeSim(memtest::ConfigFrom(R"pb(
     racks {
       name: "r0"
-      compute_elements { name: "ce0" cache_pages: 2 }
+      compute_elements { name: "ce0" cache_lines: 2 }
       memory_elements { name: "me0" capacity_bytes: 16384 }
       memory_elements { name: "me1" capacity_bytes: 16384 }
     }

@@ -24,7 +24,7 @@ World::World(PlatformConfig config_in, uint64_t seed_in)
   ces.resize(topology.ces().size());
   for (size_t i = 0; i < ces.size(); ++i) {
     ces[i].core_free_at.assign(topology.ces()[i].cores, 0);
-    caches.emplace_back(topology.ces()[i].cache_pages);
+    caches.emplace_back(topology.ces()[i].cache_lines);
   }
   const int64_t page_size = config.memory().page_size();
   for (uint32_t i = 0; i < topology.mes().size(); ++i) {
