@@ -3,6 +3,13 @@
 // print these next to measured times, and tests check the simulator against them.
 //
 // Every parameter and its source is listed in docs/cost-model.md.
+//
+// Overflow. Virtual time is int64 nanoseconds, so a product such as pages × per-page cost could
+// wrap into a small or negative number and make an operation look fast. ValidateConfig bounds
+// every field so that no valid config comes near int64's range (docs/cost-model.md, "Bounds");
+// on top of that, every function here saturates: a result that would exceed kMaxDuration is
+// kMaxDuration, never a wrapped value. A saturated cost is deliberately absurd (decades), so a
+// run that hits it stands out instead of quietly reporting a wrong figure.
 #ifndef DDC_PLATFORM_COST_MODEL_H_
 #define DDC_PLATFORM_COST_MODEL_H_
 
@@ -13,8 +20,24 @@
 
 namespace ddc {
 
+// kMaxVirtualTime is the latest virtual time a config may schedule anything at (fault times):
+// 2^62 ns, about 146 years. It leaves int64 headroom for the durations added to such a time.
+inline constexpr Time kMaxVirtualTime = Time{1} << 62;
+
+// kMaxDuration is where the cost model's arithmetic saturates: 2^60 ns, about 36 years. A time up
+// to kMaxVirtualTime plus three saturated durations still fits in int64 (2^62 + 3 × 2^60 < 2^63).
+inline constexpr Duration kMaxDuration = Duration{1} << 60;
+
+// SaturatingAdd and SaturatingMul combine non-negative durations (or a count and a duration).
+// The exact result is returned when it lies in [0, kMaxDuration]; anything larger, including a
+// result that would overflow int64, is kMaxDuration, and a negative one (only reachable with
+// negative arguments, which no valid config produces) is 0.
+Duration SaturatingAdd(Duration a, Duration b);
+Duration SaturatingMul(int64_t count, Duration each);
+
 // TransmissionNs is the time to serialize `bytes` on a link of `gbps` (bits per ns), rounded up
-// to whole nanoseconds.
+// to whole nanoseconds and saturated at kMaxDuration. `bytes` <= 0 costs 0; a link without a
+// positive rate (`gbps` <= 0 or NaN, which validation rejects) never finishes: kMaxDuration.
 Duration TransmissionNs(int64_t bytes, double gbps);
 
 class CostModel {
@@ -28,7 +51,8 @@ class CostModel {
   Duration MessageOneWayNs(bool same_rack, int64_t bytes) const;
   // MessageRttNs predicts a request and its reply on an idle path.
   Duration MessageRttNs(bool same_rack, int64_t request_bytes, int64_t reply_bytes) const {
-    return MessageOneWayNs(same_rack, request_bytes) + MessageOneWayNs(same_rack, reply_bytes);
+    return SaturatingAdd(MessageOneWayNs(same_rack, request_bytes),
+                         MessageOneWayNs(same_rack, reply_bytes));
   }
 
   // MemoryFetchNs predicts fetching `bytes` of pages from one ME on an idle interconnect:
@@ -42,7 +66,7 @@ class CostModel {
   // GrantTransferNs adds the control message (the GrantNotice of `notice_bytes`) that tells the
   // destination, on the same rack.
   Duration GrantTransferNs(int64_t pages, int64_t notice_bytes) const {
-    return GrantNs(pages) + MessageOneWayNs(/*same_rack=*/true, notice_bytes);
+    return SaturatingAdd(GrantNs(pages), MessageOneWayNs(/*same_rack=*/true, notice_bytes));
   }
 
  private:
