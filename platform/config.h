@@ -3,8 +3,9 @@
 // ParseConfig is the single entry point for config text: it parses Protobuf text format, fills in
 // the default topology and the cost preset, and validates every field. On error it returns
 // INVALID_ARGUMENT naming the field path and the offending value, e.g.
-//   cost_model.intra_rack_rtt_ns: must be >= 0, got -5
-// and nothing else is touched. A config returned by ParseConfig or DefaultConfig is "resolved":
+//   cost_model.intra_rack_rtt_ns: must be in [0, 3600000000000], got -5
+// and nothing else is touched. Every numeric field has a range chosen so that the simulator's
+// int64 virtual-time arithmetic cannot overflow on a valid config (docs/cost-model.md, "Bounds"). A config returned by ParseConfig or DefaultConfig is "resolved":
 // the default topology is materialized and preset values are applied, so later code reads plain
 // fields and never re-derives defaults.
 #ifndef DDC_PLATFORM_CONFIG_H_

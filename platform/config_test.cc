@@ -1,13 +1,21 @@
 // Config parsing, resolution and validation (config.h), and the topology built from a config.
 #include "platform/config.h"
 
+#include <charconv>
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <string>
 #include <vector>
 
+#include "absl/algorithm/container.h"
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/substitute.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -349,7 +357,350 @@ TEST(ValidateConfigTest, ReportsTheFirstBadFieldOfAProgrammaticConfig) {
   config.mutable_cost_model()->set_intra_rack_rtt_ns(-5);
   const absl::Status status = ValidateConfig(config);
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(std::string(status.message()), "cost_model.intra_rack_rtt_ns: must be >= 0, got -5");
+  EXPECT_EQ(std::string(status.message()),
+            "cost_model.intra_rack_rtt_ns: must be in [0, 3600000000000], got -5");
+}
+
+// The defect that introduced the bounds: a per-page MMU cost this large made
+// pages x mmu_update_per_page_ns wrap, so a grant looked faster than under the default.
+TEST(ValidateConfigTest, RejectsAnMmuCostThatWouldOverflowAGrant) {
+  PlatformConfig config = DefaultConfig();
+  config.mutable_cost_model()->set_mmu_update_per_page_ns(std::numeric_limits<int64_t>::max());
+  const absl::Status status = ValidateConfig(config);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(std::string(status.message()),
+            "cost_model.mmu_update_per_page_ns: must be in [0, 1000000], got 9223372036854775807");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bounds (docs/cost-model.md, "Bounds"): each numeric field is accepted at both ends of its range
+// and rejected just outside them, with the field, the range and the value in the message.
+
+constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
+constexpr int64_t kHour = 3'600'000'000'000;
+constexpr int64_t kMaxTime = int64_t{1} << 62;
+
+// BoundedField is a numeric field, a config that sets it to $0, its documented range, and the
+// largest value its proto type holds.
+template <typename T>
+struct BoundedField {
+  std::string field;
+  std::string text;
+  T min;
+  T max;
+  T largest = std::numeric_limits<T>::max();
+};
+
+template <typename T>
+void PrintTo(const BoundedField<T>& f, std::ostream* os) {
+  *os << f.field;
+}
+
+// FieldWith is the config text with the field set to `value`; doubles are printed exactly.
+std::string FieldWith(const std::string& text, int64_t value) {
+  return absl::Substitute(text, value);
+}
+std::string FieldWith(const std::string& text, double value) {
+  return absl::Substitute(text, absl::StrFormat("%.17g", value));
+}
+
+// Shortest is how a user would write a double: the shortest text that reads back as it.
+std::string Shortest(int64_t value) { return absl::StrCat(value); }
+std::string Shortest(double value) {
+  char buffer[32];
+  return std::string(buffer, std::to_chars(buffer, buffer + sizeof(buffer), value).ptr);
+}
+
+template <typename T>
+std::string RangeMessage(const BoundedField<T>& f) {
+  return absl::StrCat(f.field, ": must be in [", Shortest(f.min), ", ", Shortest(f.max), "], got ");
+}
+
+template <typename T>
+void ExpectAccepted(const BoundedField<T>& f, T value) {
+  const std::string text = FieldWith(f.text, value);
+  absl::StatusOr<PlatformConfig> parsed = ParseConfig(text);
+  EXPECT_TRUE(parsed.ok()) << text << "\n" << parsed.status();
+}
+
+// ExpectRejected checks the whole message: the field path, its range and the value as given.
+template <typename T>
+void ExpectRejected(const BoundedField<T>& f, T value, absl::string_view shown) {
+  const std::string text = FieldWith(f.text, value);
+  absl::StatusOr<PlatformConfig> parsed = ParseConfig(text);
+  ASSERT_FALSE(parsed.ok()) << "accepted:\n" << text;
+  EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(std::string(parsed.status().message()), absl::StrCat(RangeMessage(f), shown));
+}
+
+template <typename T>
+void ExpectBothEndsAccepted(const BoundedField<T>& f) {
+  ExpectAccepted(f, f.min);
+  ExpectAccepted(f, f.max);
+}
+
+// Next and Previous are the nearest values of the type past a bound.
+int64_t Next(int64_t value) { return value + 1; }
+int64_t Previous(int64_t value) { return value - 1; }
+double Next(double value) { return std::nextafter(value, std::numeric_limits<double>::infinity()); }
+double Previous(double value) {
+  return std::nextafter(value, -std::numeric_limits<double>::infinity());
+}
+
+template <typename T>
+void ExpectJustOutsideRejected(const BoundedField<T>& f) {
+  ExpectRejected(f, Next(f.max), Shortest(Next(f.max)));
+  ExpectRejected(f, Previous(f.min), Shortest(Previous(f.min)));
+}
+
+// FieldTestName names a parameterized test after its field: racks[0].cores -> racks_0__cores.
+struct FieldTestName {
+  template <typename Info>
+  std::string operator()(const Info& info) const {
+    std::string name = info.param.field;
+    absl::c_replace_if(
+        name, [](char c) { return !absl::ascii_isalnum(c); }, '_');
+    return name;
+  }
+};
+
+class Int64BoundTest : public ::testing::TestWithParam<BoundedField<int64_t>> {};
+
+TEST_P(Int64BoundTest, AcceptsBothEnds) { ExpectBothEndsAccepted(GetParam()); }
+
+TEST_P(Int64BoundTest, RejectsJustOutside) { ExpectJustOutsideRejected(GetParam()); }
+
+// The defect's value for int64 fields; int32 fields stop at INT32_MAX, since the text parser
+// refuses anything larger before validation sees it.
+TEST_P(Int64BoundTest, RejectsTheLargestValueOfItsType) {
+  ExpectRejected(GetParam(), GetParam().largest, absl::StrCat(GetParam().largest));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    ParseConfig, Int64BoundTest,
+    ::testing::Values(
+        BoundedField<int64_t>{"cost_model.intra_rack_rtt_ns",
+                              "cost_model { intra_rack_rtt_ns: $0 }", 0, kHour},
+        BoundedField<int64_t>{"cost_model.cross_rack_rtt_ns",
+                              "cost_model { cross_rack_rtt_ns: $0 }", 0, kHour},
+        BoundedField<int64_t>{"cost_model.memory_rtt_ns", "cost_model { memory_rtt_ns: $0 }", 0,
+                              kHour},
+        BoundedField<int64_t>{"cost_model.local_dram_access_ns",
+                              "cost_model { local_dram_access_ns: $0 }", 0, kHour},
+        BoundedField<int64_t>{"cost_model.mmu_update_per_page_ns",
+                              "cost_model { mmu_update_per_page_ns: $0 }", 0, 1'000'000},
+        BoundedField<int64_t>{"racks[0].compute_elements[0].cache_lines",
+                              R"pb(racks {
+                                     name: "r"
+                                     compute_elements { name: "c" cache_lines: $0 }
+                                   })pb",
+                              1, int64_t{1} << 28},
+        BoundedField<int64_t>{"racks[0].memory_elements[0].capacity_bytes",
+                              R"pb(racks {
+                                     name: "r"
+                                     memory_elements { name: "m" capacity_bytes: $0 }
+                                   })pb",
+                              4096, int64_t{1} << 50},
+        BoundedField<int64_t>{"monitor.heartbeat_interval_ns",
+                              "monitor { heartbeat_interval_ns: $0 }", 1, kHour},
+        BoundedField<int64_t>{"trace.max_events", "trace { max_events: $0 }", 0, 100'000'000},
+        BoundedField<int64_t>{"faults.ce_faults[0].at_ns",
+                              R"pb(faults { ce_faults { ce: "r0/ce0" at_ns: $0 } })pb", 0,
+                              kMaxTime},
+        BoundedField<int64_t>{
+            "faults.ce_faults[0].duration_ns",
+            R"pb(faults { ce_faults { kind: PAUSE ce: "r0/ce0" duration_ns: $0 } })pb", 1, kHour},
+        BoundedField<int64_t>{"faults.me_faults[0].at_ns",
+                              R"pb(faults { me_faults { me: "r0/me0" at_ns: $0 } })pb", 0,
+                              kMaxTime},
+        BoundedField<int64_t>{"faults.message_faults[0].start_ns",
+                              "faults { message_faults { start_ns: $0 } }", 0, kMaxTime},
+        BoundedField<int64_t>{"faults.message_faults[0].delay_ns",
+                              "faults { message_faults { delay_ns: $0 } }", 0, kHour},
+        BoundedField<int64_t>{"faults.partitions[0].at_ns",
+                              R"pb(faults { partitions { a: "r0" b: "r1" at_ns: $0 } })pb", 0,
+                              kMaxTime},
+        BoundedField<int64_t>{"racks[0].compute_elements[0].cores",
+                              R"pb(racks {
+                                     name: "r"
+                                     compute_elements { name: "c" cores: $0 }
+                                   })pb",
+                              1, 1024, std::numeric_limits<int32_t>::max()},
+        BoundedField<int64_t>{"monitor.missed_beats", "monitor { missed_beats: $0 }", 1, 1000,
+                              std::numeric_limits<int32_t>::max()}),
+    FieldTestName());
+
+class DoubleBoundTest : public ::testing::TestWithParam<BoundedField<double>> {};
+
+TEST_P(DoubleBoundTest, AcceptsBothEnds) { ExpectBothEndsAccepted(GetParam()); }
+
+TEST_P(DoubleBoundTest, RejectsJustOutside) { ExpectJustOutsideRejected(GetParam()); }
+
+TEST_P(DoubleBoundTest, RejectsNanAndInfinities) {
+  const BoundedField<double>& f = GetParam();
+  ExpectRejected(f, std::numeric_limits<double>::quiet_NaN(), "nan");
+  ExpectRejected(f, std::numeric_limits<double>::infinity(), "inf");
+  ExpectRejected(f, -std::numeric_limits<double>::infinity(), "-inf");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    ParseConfig, DoubleBoundTest,
+    ::testing::Values(
+        BoundedField<double>{"cost_model.nic_bandwidth_gbps",
+                             "cost_model { nic_bandwidth_gbps: $0 }", 1e-3, 1e6},
+        BoundedField<double>{"cost_model.tor_uplink_bandwidth_gbps",
+                             "cost_model { tor_uplink_bandwidth_gbps: $0 }", 1e-3, 1e6},
+        BoundedField<double>{"cost_model.memory_bandwidth_gbps",
+                             "cost_model { memory_bandwidth_gbps: $0 }", 1e-3, 1e6},
+        BoundedField<double>{"cost_model.local_dram_bandwidth_gbps",
+                             "cost_model { local_dram_bandwidth_gbps: $0 }", 1e-3, 1e6},
+        BoundedField<double>{"cost_model.checksum_bandwidth_gbps",
+                             "cost_model { checksum_bandwidth_gbps: $0 }", 1e-3, 1e6},
+        BoundedField<double>{"racks[0].compute_elements[0].speed_factor",
+                             R"pb(racks {
+                                    name: "r"
+                                    compute_elements { name: "c" speed_factor: $0 }
+                                  })pb",
+                             1e-3, 1e3},
+        BoundedField<double>{"faults.ce_faults[0].slowdown",
+                             R"pb(faults { ce_faults { kind: SLOW ce: "r0/ce0" slowdown: $0 } })pb",
+                             1e-3, 1e3},
+        BoundedField<double>{"faults.message_faults[0].drop_probability",
+                             "faults { message_faults { drop_probability: $0 } }", 0, 1},
+        BoundedField<double>{"faults.message_faults[0].duplicate_probability",
+                             "faults { message_faults { duplicate_probability: $0 } }", 0, 1},
+        BoundedField<double>{"faults.message_faults[0].delay_probability",
+                             "faults { message_faults { delay_probability: $0 } }", 0, 1}),
+    FieldTestName());
+
+// The ends of message faults and partitions are times too, but their default, INT64_MAX, means
+// "never" and is only compared with the clock, never added to.
+class EndTimeBoundTest : public ::testing::TestWithParam<BoundedField<int64_t>> {};
+
+TEST_P(EndTimeBoundTest, AcceptsTheMaximumTimeAndNever) {
+  ExpectAccepted(GetParam(), kMaxTime);
+  ExpectAccepted(GetParam(), kInt64Max);
+}
+
+TEST_P(EndTimeBoundTest, RejectsTimesBetweenTheMaximumAndNever) {
+  const BoundedField<int64_t>& f = GetParam();
+  for (const int64_t value : {kMaxTime + 1, kInt64Max - 1}) {
+    const std::string text = FieldWith(f.text, value);
+    absl::StatusOr<PlatformConfig> parsed = ParseConfig(text);
+    ASSERT_FALSE(parsed.ok()) << "accepted:\n" << text;
+    EXPECT_EQ(std::string(parsed.status().message()),
+              absl::StrCat(f.field, ": must be in [0, ", kMaxTime, "] or ", kInt64Max,
+                           " (never), got ", value));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    ParseConfig, EndTimeBoundTest,
+    ::testing::Values(
+        BoundedField<int64_t>{"faults.message_faults[0].end_ns",
+                              "faults { message_faults { end_ns: $0 } }", 0, kMaxTime},
+        BoundedField<int64_t>{"faults.partitions[0].heal_at_ns",
+                              R"pb(faults { partitions { a: "r0" b: "r1" heal_at_ns: $0 } })pb", 0,
+                              kMaxTime}),
+    FieldTestName());
+
+// Enumerated sizes: no arithmetic range, but the defect's value must not slip through either.
+TEST(SizeBoundTest, PageSizeAndCacheLineRejectInt64Max) {
+  absl::StatusOr<PlatformConfig> page = ParseConfig("memory { page_size: 9223372036854775807 }");
+  EXPECT_THAT(std::string(page.status().message()),
+              AllOf(HasSubstr("memory.page_size"), HasSubstr("9223372036854775807")));
+  absl::StatusOr<PlatformConfig> line =
+      ParseConfig("memory { cache_line_bytes: 9223372036854775807 }");
+  EXPECT_THAT(std::string(line.status().message()),
+              AllOf(HasSubstr("memory.cache_line_bytes"), HasSubstr("9223372036854775807")));
+}
+
+TEST(SizeBoundTest, CacheLineBytesIsAPowerOfTwoFrom64ToThePageSize) {
+  EXPECT_TRUE(ParseConfig("memory { cache_line_bytes: 64 }").ok());
+  EXPECT_TRUE(ParseConfig("memory { cache_line_bytes: 4096 }").ok());
+  EXPECT_TRUE(ParseConfig("memory { page_size: 2097152 cache_line_bytes: 2097152 }").ok());
+  for (const char* text : {"memory { cache_line_bytes: 32 }", "memory { cache_line_bytes: 8192 }",
+                           "memory { cache_line_bytes: 96 }",
+                           "memory { page_size: 2097152 cache_line_bytes: 4194304 }"}) {
+    absl::StatusOr<PlatformConfig> parsed = ParseConfig(text);
+    EXPECT_THAT(std::string(parsed.status().message()), HasSubstr("memory.cache_line_bytes"))
+        << text;
+  }
+}
+
+// Repeated fields whose length enters a sum: `count` copies of `entry` inside `wrapper` ($0).
+struct BoundedList {
+  std::string field;
+  std::string wrapper;
+  std::string entry;
+  int max;
+};
+
+void PrintTo(const BoundedList& list, std::ostream* os) { *os << list.field; }
+
+std::string ListText(const BoundedList& list, int count) {
+  std::string entries;
+  for (int i = 0; i < count; ++i) absl::StrAppend(&entries, absl::Substitute(list.entry, i), "\n");
+  return absl::Substitute(list.wrapper, entries);
+}
+
+class ListBoundTest : public ::testing::TestWithParam<BoundedList> {};
+
+TEST_P(ListBoundTest, AcceptsTheMaximumAndRejectsOneMore) {
+  const BoundedList& list = GetParam();
+  absl::StatusOr<PlatformConfig> at_max = ParseConfig(ListText(list, list.max));
+  EXPECT_TRUE(at_max.ok()) << at_max.status();
+  absl::StatusOr<PlatformConfig> over = ParseConfig(ListText(list, list.max + 1));
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(
+      std::string(over.status().message()),
+      absl::StrCat(list.field, ": must have at most ", list.max, " entries, got ", list.max + 1));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    ParseConfig, ListBoundTest,
+    ::testing::Values(BoundedList{"racks", "$0", R"pb(racks {
+                                                        name: "r$0"
+                                                        compute_elements { name: "c" }
+                                                      })pb",
+                                  64},
+                      BoundedList{"racks[0].compute_elements", R"pb(racks { name: "r" $0 })pb",
+                                  R"pb(compute_elements { name: "c$0" })pb", 64},
+                      BoundedList{"racks[0].memory_elements", R"pb(racks { name: "r" $0 })pb",
+                                  R"pb(memory_elements { name: "m$0" })pb", 64},
+                      BoundedList{"faults.message_faults", "faults { $0 }",
+                                  "message_faults { delay_ns: 1 }", 1024}),
+    FieldTestName());
+
+TEST(BoundsTest, ResolvedDefaultConfigIsWithinEveryBound) {
+  EXPECT_TRUE(ValidateConfig(DefaultConfig()).ok()) << ValidateConfig(DefaultConfig());
+  absl::StatusOr<PlatformConfig> future = ParseConfig("cost_model { preset: PRESET_FUTURE }");
+  EXPECT_TRUE(future.ok()) << future.status();
+}
+
+TEST(BoundsTest, FaultsWithEveryFieldDefaultedAreValid) {
+  absl::StatusOr<PlatformConfig> parsed = ParseConfig(R"pb(
+    faults {
+      ce_faults { ce: "r0/ce0" }
+      me_faults { me: "r0/me0" }
+      message_faults {}
+      partitions { a: "r0" b: "r1" }
+    }
+  )pb");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->faults().message_faults(0).end_ns(), kInt64Max);
+  EXPECT_EQ(parsed->faults().partitions(0).heal_at_ns(), kInt64Max);
+}
+
+// slowdown and duration_ns mean something only for their kind, so other kinds ignore them.
+TEST(BoundsTest, KindSpecificFieldsAreCheckedOnlyForTheirKind) {
+  EXPECT_TRUE(ParseConfig(R"pb(faults { ce_faults { ce: "r0/ce0" slowdown: 0 } })pb").ok());
+  EXPECT_TRUE(
+      ParseConfig(R"pb(faults { ce_faults { kind: SLOW ce: "r0/ce0" duration_ns: -1 } })pb").ok());
+  absl::StatusOr<PlatformConfig> pause =
+      ParseConfig(R"pb(faults { ce_faults { kind: PAUSE ce: "r0/ce0" } })pb");
+  EXPECT_THAT(std::string(pause.status().message()),
+              HasSubstr("faults.ce_faults[0].duration_ns: must be in [1, 3600000000000], got 0"));
 }
 
 // ---------------------------------------------------------------------------------------------
