@@ -18,6 +18,7 @@
 #include "harness/experiment.h"
 #include "harness/output.h"
 #include "platform/config.h"
+#include "platform/cost_model.h"
 
 namespace ddc::harness {
 namespace {
@@ -68,6 +69,21 @@ absl::StatusOr<PlatformConfig> LoadConfig(const Flags& flags) {
   return LoadConfigFile(flags.config_path);
 }
 
+// TimeoutsComment records, in every run's config file, the failure-detection timeouts the rule
+// (CostModel::AggressiveTimeouts) gives under this config, which experiments with timeout-based
+// detection use.
+std::string TimeoutsComment(const PlatformConfig& config) {
+  const CostModel model(config.cost_model());
+  std::string out;
+  for (bool same_rack : {true, false}) {
+    const FailureTimeouts t = model.AggressiveTimeouts(same_rack);
+    absl::StrAppend(&out, "# failure timeouts, ", same_rack ? "intra-rack" : "cross-rack",
+                    " (docs/architecture.md, \"Fair timeouts\"): heartbeat every ",
+                    t.heartbeat_interval, " ns, suspect after ", t.failure_timeout, " ns\n");
+  }
+  return out;
+}
+
 int Fail(const absl::Status& status) {
   std::cerr << "ddc: " << status.message() << "\n";
   return 1;
@@ -109,14 +125,16 @@ int Run(const std::string& which, const Flags& flags) {
     std::string header = absl::StrCat("# ddc run ", experiment->name(), " --seed ", flags.seed);
     for (const auto& [name, value] : flags.params)
       absl::StrAppend(&header, " --set ", name, "=", value);
-    absl::StrAppend(&header, "\n# resolved config:\n");
+    absl::StrAppend(&header, "\n", TimeoutsComment(*config), "# resolved config:\n");
     absl::Status status = WriteFile(
         flags.out_dir, absl::StrCat(experiment->name(), ".config.txtpb"), header + config_text);
-    if (status.ok()) status = experiment->Run({*config, flags.seed, flags.out_dir, flags.params});
-    if (!status.ok()) {
-      return Fail(
-          absl::Status(status.code(), absl::StrCat(experiment->name(), ": ", status.message())));
+    absl::StatusOr<ExperimentResult> result = status;
+    if (status.ok()) result = experiment->Run({*config, flags.seed, flags.out_dir, flags.params});
+    if (!result.ok()) {
+      return Fail(absl::Status(result.status().code(),
+                               absl::StrCat(experiment->name(), ": ", result.status().message())));
     }
+    std::cout << "ddc: " << experiment->name() << ": " << result->headline << std::endl;
   }
   std::cout << "ddc: results in " << flags.out_dir << "/" << std::endl;
   return 0;

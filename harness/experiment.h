@@ -1,7 +1,7 @@
 // Experiment is one reproducible measurement that `ddc run` executes and writes into an output
-// directory. Each experiment builds its own Simulation(s) from the context's config and seed,
-// so a run is a function of (config, seed), and writes CSV files with measured values next to
-// the cost model's predictions.
+// directory. Each experiment runs workloads (harness/workload.h) on simulations built from the
+// context's config and seed, so a run is a function of (config, seed), and writes CSV files with
+// measured values next to the cost model's predictions.
 #ifndef DDC_HARNESS_EXPERIMENT_H_
 #define DDC_HARNESS_EXPERIMENT_H_
 
@@ -29,6 +29,13 @@ struct ExperimentContext {
   absl::StatusOr<int64_t> IntParam(const std::string& name, int64_t fallback) const;
 };
 
+// ExperimentResult is what an experiment tells the user when it finishes.
+struct ExperimentResult {
+  // headline is the experiment's main figure in one line, e.g. "intra-rack RTT 2002 ns
+  // (model 2002 ns), cross-rack 45002 ns (model 45002 ns)".
+  std::string headline;
+};
+
 class Experiment {
  public:
   virtual ~Experiment() = default;
@@ -36,7 +43,7 @@ class Experiment {
   virtual absl::string_view description() const = 0;
   // parameters lists the `--set` names the experiment reads (e.g. "transfer.max_bytes").
   virtual std::vector<std::string> parameters() const { return {}; }
-  virtual absl::Status Run(const ExperimentContext& context) = 0;
+  virtual absl::StatusOr<ExperimentResult> Run(const ExperimentContext& context) = 0;
 };
 
 // AllExperiments lists every experiment, in the order `ddc run all` runs them.

@@ -81,8 +81,8 @@ std::map<std::string, std::string> RunExperiment(absl::string_view name, uint64_
   context.config = DefaultConfig();
   context.seed = seed;
   context.out_dir = out.path().string();
-  const absl::Status status = experiment->Run(context);
-  EXPECT_TRUE(status.ok()) << status;
+  const absl::StatusOr<ExperimentResult> result = experiment->Run(context);
+  EXPECT_TRUE(result.ok()) << result.status();
   return ReadDir(out.path());
 }
 
@@ -107,8 +107,10 @@ TEST(PingpongTest, SameSeedWritesByteIdenticalFiles) {
   const std::map<std::string, std::string> first = RunExperiment("pingpong", 7, first_dir);
   const std::map<std::string, std::string> second = RunExperiment("pingpong", 7, second_dir);
   ASSERT_EQ(first.count("pingpong.csv"), 1u);
-  ASSERT_EQ(first.count("pingpong.metrics.csv"), 1u);
-  ASSERT_EQ(first.count("pingpong.trace.json"), 1u);
+  for (const char* mode : {"transparent", "exposed"}) {
+    ASSERT_EQ(first.count(absl::StrCat("pingpong.", mode, ".metrics.csv")), 1u);
+    ASSERT_EQ(first.count(absl::StrCat("pingpong.", mode, ".trace.json")), 1u);
+  }
   ASSERT_EQ(first.size(), second.size());
   for (const auto& [name, contents] : first) {
     ASSERT_EQ(second.count(name), 1u) << name << " missing from the second run";
@@ -151,10 +153,11 @@ class PingpongResultsTest : public ::testing::Test {
     ASSERT_FALSE(rows_.empty());
   }
 
-  const std::map<std::string, std::string>* Row(absl::string_view placement,
-                                                int64_t payload_bytes) const {
+  const std::map<std::string, std::string>* Row(absl::string_view placement, int64_t payload_bytes,
+                                                absl::string_view mode = "exposed") const {
     for (const auto& row : rows_) {
-      if (row.at("placement") == placement && Int(row, "payload_bytes") == payload_bytes) {
+      if (row.at("mode") == mode && row.at("placement") == placement &&
+          Int(row, "payload_bytes") == payload_bytes) {
         return &row;
       }
     }
@@ -168,8 +171,10 @@ class PingpongResultsTest : public ::testing::Test {
 TEST_F(PingpongResultsTest, IntraRackEmptyPingTakes2002Ns) {
   const auto* row = Row("intra-rack", 0);
   ASSERT_NE(row, nullptr);
-  // 4 wire bytes (seq and an empty payload): 2 x (1000 ns + 1 ns of serialization).
-  EXPECT_EQ(Int(*row, "wire_bytes"), 4);
+  // The request is 4 payload bytes (seq and an empty payload) and a 2-byte header (its call id);
+  // the reply adds the 2-byte reply flag. 2 x (1000 ns + 1 ns of serialization).
+  EXPECT_EQ(Int(*row, "request_wire_bytes"), 6);
+  EXPECT_EQ(Int(*row, "reply_wire_bytes"), 8);
   EXPECT_EQ(Int(*row, "rtt_mean_ns"), 2002);
   EXPECT_EQ(Int(*row, "lost"), 0);
 }
@@ -177,20 +182,28 @@ TEST_F(PingpongResultsTest, IntraRackEmptyPingTakes2002Ns) {
 TEST_F(PingpongResultsTest, CrossRackEmptyPingTakes45002Ns) {
   const auto* row = Row("cross-rack", 0);
   ASSERT_NE(row, nullptr);
-  EXPECT_EQ(Int(*row, "wire_bytes"), 4);
+  EXPECT_EQ(Int(*row, "request_wire_bytes"), 6);
   EXPECT_EQ(Int(*row, "rtt_mean_ns"), 45002);
 }
 
 TEST_F(PingpongResultsTest, EveryRowMatchesTheCostModelExactly) {
-  EXPECT_EQ(rows_.size(), 12u);  // 2 placements x 6 payload sizes
+  EXPECT_EQ(rows_.size(), 24u);  // 2 modes x 2 placements x 6 payload sizes
   for (const auto& row : rows_) {
-    SCOPED_TRACE(absl::StrCat(row.at("placement"), " ", row.at("payload_bytes"), " bytes"));
+    SCOPED_TRACE(absl::StrCat(row.at("mode"), " ", row.at("placement"), " ",
+                              row.at("payload_bytes"), " bytes"));
     EXPECT_EQ(Int(row, "mean_minus_model_ns"), 0);
     EXPECT_EQ(Int(row, "rtt_mean_ns"), Int(row, "model_rtt_ns"));
     // On an idle path every iteration takes the same time.
     EXPECT_EQ(Int(row, "rtt_min_ns"), Int(row, "rtt_max_ns"));
     EXPECT_EQ(Int(row, "lost"), 0);
     EXPECT_EQ(Int(row, "iterations"), 10);
+  }
+  // Messaging does not depend on the mode: both modes measure the same.
+  for (const auto& row : rows_) {
+    if (row.at("mode") != "transparent") continue;
+    const auto* exposed = Row(row.at("placement"), Int(row, "payload_bytes"), "exposed");
+    ASSERT_NE(exposed, nullptr);
+    EXPECT_EQ(row.at("rtt_mean_ns"), exposed->at("rtt_mean_ns"));
   }
 }
 

@@ -26,12 +26,16 @@ absl::Status WriteRunArtifacts(absl::string_view dir, absl::string_view prefix,
 
 class CsvTable {
  public:
+  CsvTable() = default;
   explicit CsvTable(std::vector<std::string> header) : header_(std::move(header)) {}
 
   template <typename... Cells>
   void AddRow(const Cells&... cells) {
     rows_.push_back({absl::StrCat(cells)...});
   }
+  void AddCells(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
+  void SetHeader(std::vector<std::string> header) { header_ = std::move(header); }
+  bool empty() const { return header_.empty(); }
   std::string Render() const;
 
  private:

@@ -34,12 +34,15 @@ TEST(TransferExperimentTest, SensitivitySweepCrossesOverWhereTheModelSays) {
     ASSERT_TRUE(absl::SimpleAtoi(rows[r][Column(h, "page_size")], &page));
     ASSERT_TRUE(absl::SimpleAtoi(rows[r][Column(h, "mmu_update_per_page_ns")], &mmu));
     // With 4 KiB pages a grant wins while the per-page update costs less than moving the page
-    // over one 100 Gb/s link (327.68 ns); 2 MiB pages win everywhere in the sweep.
+    // over one 100 Gb/s link (327.68 ns). With 2 MiB pages a 16 MiB grant updates 8 entries and
+    // wins by far everywhere in the sweep (the copy, which moves 4 KiB cache lines, costs the
+    // same as with 4 KiB pages).
     if (page == 4096) {
       EXPECT_EQ(ratio > 1.0, mmu <= 200) << "mmu " << mmu << " ratio " << ratio;
     } else {
-      EXPECT_GT(ratio, 100.0);
+      EXPECT_GT(ratio, 50.0);
     }
+    EXPECT_EQ(rows[r][Column(h, "transparent_ns")], rows[1][Column(h, "transparent_ns")]);
   }
 }
 
@@ -53,7 +56,7 @@ TEST(TransferExperimentTest, MatchesTheModelForOtherParameters) {
   ExpectEveryRunMatchesTheModel(
       RunTransfer("memory { page_size: 2097152 } cost_model { preset: PRESET_FUTURE }",
                   "huge-pages", 4 << 20),
-      6);  // 4 KiB .. 4 MiB, each rounded up to whole 2 MiB pages
+      6);  // 4 KiB .. 4 MiB: the grant moves whole 2 MiB pages, the copy whole 4 KiB lines
 }
 
 TEST(TransferExperimentTest, DuplicatedChunksAreIgnoredAndLostOnesFailTheRun) {
@@ -64,8 +67,10 @@ TEST(TransferExperimentTest, DuplicatedChunksAreIgnoredAndLostOnesFailTheRun) {
     std::filesystem::create_directories(dir);
     for (auto& e : AllExperiments()) {
       if (e->name() != "transfer") continue;
-      return e->Run(
-          {*config, 5, dir, {{"transfer.max_bytes", "262144"}, {"transfer.sweep_bytes", "0"}}});
+      return e
+          ->Run(
+              {*config, 5, dir, {{"transfer.max_bytes", "262144"}, {"transfer.sweep_bytes", "0"}}})
+          .status();
     }
     return absl::NotFoundError("no transfer experiment");
   };
@@ -77,7 +82,7 @@ TEST(TransferExperimentTest, DuplicatedChunksAreIgnoredAndLostOnesFailTheRun) {
   for (size_t r = 1; r < rows.size(); ++r) EXPECT_EQ(rows[r][Column(rows[0], "verified")], "yes");
   absl::Status dropped = run("faults { message_faults { drop_probability: 0.5 } }", "drops");
   EXPECT_FALSE(dropped.ok());
-  EXPECT_NE(std::string(dropped.message()).find("did not complete"), std::string::npos) << dropped;
+  EXPECT_NE(std::string(dropped.message()).find("did not finish"), std::string::npos) << dropped;
 }
 
 TEST(TransferExperimentTest, RejectsBadParameters) {
@@ -85,10 +90,11 @@ TEST(TransferExperimentTest, RejectsBadParameters) {
   std::filesystem::create_directories(dir);
   for (auto& e : AllExperiments()) {
     if (e->name() != "transfer") continue;
-    absl::Status status = e->Run({DefaultConfig(), 1, dir, {{"transfer.max_bytes", "lots"}}});
+    absl::Status status =
+        e->Run({DefaultConfig(), 1, dir, {{"transfer.max_bytes", "lots"}}}).status();
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
     EXPECT_NE(std::string(status.message()).find("transfer.max_bytes"), std::string::npos);
-    status = e->Run({DefaultConfig(), 1, dir, {{"transfer.max_bytes", "0"}}});
+    status = e->Run({DefaultConfig(), 1, dir, {{"transfer.max_bytes", "0"}}}).status();
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   }
 }

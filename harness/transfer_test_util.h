@@ -42,9 +42,9 @@ inline std::vector<std::vector<std::string>> RunTransfer(const std::string& conf
   std::filesystem::create_directories(dir);
   for (auto& e : AllExperiments()) {
     if (e->name() != "transfer") continue;
-    absl::Status status =
+    absl::StatusOr<ExperimentResult> result =
         e->Run({*config, seed, dir, {{"transfer.max_bytes", std::to_string(max_bytes)}}});
-    EXPECT_TRUE(status.ok()) << status;
+    EXPECT_TRUE(result.ok()) << result.status();
   }
   return ReadCsv(dir + "/transfer.csv");
 }

@@ -58,4 +58,10 @@ Duration CostModel::GrantNs(int64_t pages) const {
                        SaturatingMul(pages, p_.mmu_update_per_page_ns()));
 }
 
+FailureTimeouts CostModel::AggressiveTimeouts(bool same_rack,
+                                              int64_t largest_message_bytes) const {
+  const Duration rtt = MessageRttNs(same_rack, largest_message_bytes, largest_message_bytes);
+  return {rtt, SaturatingMul(10, rtt)};
+}
+
 }  // namespace ddc

@@ -40,6 +40,13 @@ Duration SaturatingMul(int64_t count, Duration each);
 // positive rate (`gbps` <= 0 or NaN, which validation rejects) never finishes: kMaxDuration.
 Duration TransmissionNs(int64_t bytes, double gbps);
 
+// FailureTimeouts are the timeouts of a heartbeat failure detector (see
+// CostModel::AggressiveTimeouts).
+struct FailureTimeouts {
+  Duration heartbeat_interval = 0;
+  Duration failure_timeout = 0;
+};
+
 class CostModel {
  public:
   explicit CostModel(const config::CostModel& params) : p_(params) {}
@@ -68,6 +75,15 @@ class CostModel {
   Duration GrantTransferNs(int64_t pages, int64_t notice_bytes) const {
     return SaturatingAdd(GrantNs(pages), MessageOneWayNs(/*same_rack=*/true, notice_bytes));
   }
+
+  // AggressiveTimeouts is the one rule every experiment applies to timeout-based failure
+  // detection, which is all transparent mode has: the most aggressive setting that is still safe,
+  // derived from the cost model, so that the transparent baseline detects failures as fast as a
+  // timeout can. With r the round trip of the largest message the peers exchange (on an idle
+  // path), a peer sends a heartbeat every r and is suspected after 10 r of silence: etcd's tuning
+  // guide asks for an election timeout of at least ten round trips. Exposed mode keeps the same
+  // timeouts as a backstop; its rack monitor usually answers first.
+  FailureTimeouts AggressiveTimeouts(bool same_rack, int64_t largest_message_bytes = 0) const;
 
  private:
   config::CostModel p_;

@@ -18,11 +18,15 @@ struct Metrics {
   uint64_t dropped_dead_source = 0;  // sends from unwinding frames of crashed processes
   uint64_t duplicated = 0;
   uint64_t delayed = 0;
+  uint64_t calls_reset = 0;   // calls in flight failed because their callee failed, exited,
+                              // was stolen from or was relaunched (a connection reset)
+  uint64_t late_replies = 0;  // replies that found no waiting call (deadline passed, reset)
   uint64_t processes_spawned = 0;
   uint64_t process_launches = 0;
-  uint64_t process_failures = 0;  // threads that ended with an exception
+  uint64_t process_failures = 0;  // processes that failed (an error status or an exception)
   uint64_t ce_crashes = 0;
   uint64_t ce_restarts = 0;
+  uint64_t ce_pauses = 0;
   int64_t compute_ns = 0;  // virtual CPU time charged, after speed and slowdown scaling
 
   // Memory.

@@ -217,6 +217,26 @@ class StatsRegistry {
   std::map<StatsKey, ddc::TimeSeries> series_;
 };
 
+// ProcessStats is the part of a registry that belongs to one process: the statistics it records
+// under its own name (Process::stats()).
+class ProcessStats {
+ public:
+  ProcessStats(StatsRegistry& registry, std::string process)
+      : registry_(&registry), process_(std::move(process)) {}
+
+  ddc::Counter& Counter(absl::string_view name) { return registry_->Counter(process_, name); }
+  ddc::Histogram& Histogram(absl::string_view name) {
+    return registry_->Histogram(process_, name);
+  }
+  absl::StatusOr<ddc::TimeSeries*> Series(absl::string_view name, Duration interval_ns) {
+    return registry_->Series(process_, name, interval_ns);
+  }
+
+ private:
+  StatsRegistry* registry_;
+  std::string process_;
+};
+
 }  // namespace ddc
 
 #endif  // DDC_PLATFORM_STATS_H_

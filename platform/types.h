@@ -16,6 +16,14 @@ using Time = int64_t;
 using Duration = int64_t;
 
 inline constexpr Time kInfiniteTime = std::numeric_limits<Time>::max();
+// kInfiniteDuration means "no deadline" wherever a timeout is asked for.
+inline constexpr Duration kInfiniteDuration = std::numeric_limits<Duration>::max();
+
+// DeadlineAfter is now + timeout, saturating at kInfiniteTime (a negative timeout means now).
+constexpr Time DeadlineAfter(Time now, Duration timeout) {
+  if (timeout <= 0) return now;
+  return timeout >= kInfiniteTime - now ? kInfiniteTime : now + timeout;
+}
 
 constexpr Duration Nanoseconds(int64_t n) { return n; }
 constexpr Duration Microseconds(int64_t n) { return n * 1000; }

@@ -2,9 +2,13 @@
 // racks, for messages of several sizes, next to the cost model's prediction (claim C10: the
 // platform reproduces the paper's Figure 2 latencies).
 //
-// A pinger sends a Ping and waits for the echo, `kIterations` times per size and placement. Under
-// message faults a ping may be lost: the pinger then times out, counts the loss and moves on.
+// A pinger calls a ponger in its rack and one in the other rack, `kIterations` times per payload
+// size; each ponger serves Ping requests by replying with the ping. A call that gets no reply
+// within 100 model RTTs (plus 1 ms), which happens only under message faults, counts as lost.
+// The model is computed per ping from the wire sizes the network charged (payload plus the
+// envelope header of the request and of the reply).
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -12,6 +16,7 @@
 #include "harness/experiment.h"
 #include "harness/experiments/pingpong.pb.h"
 #include "harness/output.h"
+#include "harness/workload.h"
 #include "platform/cost_model.h"
 #include "platform/simulation.h"
 #include "platform/status_macros.h"
@@ -28,56 +33,143 @@ struct Target {
   bool same_rack;
 };
 
+// Row is one (placement, payload size): the measured RTTs and their model.
 struct Row {
   std::string placement;
-  int64_t payload_bytes;
-  int64_t wire_bytes;
+  int64_t payload_bytes = 0;
+  int64_t request_wire_bytes = 0;
+  int64_t reply_wire_bytes = 0;
   std::vector<Duration> rtts;
+  std::vector<Duration> models;
   int lost = 0;
-  Duration model_rtt;
 };
 
-asio::awaitable<void> Ponger(Process& self) {
-  for (;;) {
-    Envelope in = co_await self.Receive();
-    if (!in.Is<Ping>()) continue;
-    (void)self.Send(in.from(), in.As<Ping>());
-  }
+Duration Mean(const std::vector<Duration>& v) {
+  Duration sum = 0;
+  for (Duration d : v) sum += d;
+  return v.empty() ? 0 : sum / static_cast<Duration>(v.size());
 }
 
-asio::awaitable<void> Pinger(Process& self, std::vector<Target> targets, CostModel model,
-                             std::vector<Row>* rows) {
-  uint32_t seq = 0;
-  for (const Target& target : targets) {
-    for (int64_t size : kPayloadSizes) {
-      Ping ping;
-      ping.set_payload(std::string(static_cast<size_t>(size), 'x'));
-      ping.set_seq(seq + 1);
-      const int64_t wire = static_cast<int64_t>(ping.ByteSizeLong());
-      Row row{
-          target.placement, size, wire, {}, 0, model.MessageRttNs(target.same_rack, wire, wire)};
-      // A reply that has not come back after 100 model RTTs (plus 1 ms) is counted as lost.
-      const Duration timeout = 100 * row.model_rtt + Milliseconds(1);
-      for (int i = 0; i < kIterations; ++i) {
-        ping.set_seq(++seq);
-        const Time sent = self.Now();
-        if (!self.Send(target.ponger, ping).ok()) co_return;
-        for (;;) {
-          std::optional<Envelope> reply = co_await self.ReceiveFor(sent + timeout - self.Now());
-          if (!reply) {
-            ++row.lost;
-            break;
-          }
-          if (reply->Is<Ping>() && reply->As<Ping>().seq() == seq) {
-            row.rtts.push_back(self.Now() - sent);
-            break;
-          }
-        }
-      }
-      rows->push_back(std::move(row));
+class PingpongWorkload final : public Workload {
+ public:
+  explicit PingpongWorkload(const PlatformConfig& config) : model_(config.cost_model()) {}
+
+  absl::Status Setup(Simulation& sim) override {
+    DDC_ASSIGN_OR_RETURN(CeId pinger_ce, sim.CeForRole("pinger", "r0/ce0"));
+    DDC_ASSIGN_OR_RETURN(CeId intra_ce, sim.CeForRole("ponger-intra", "r0/ce1"));
+    DDC_ASSIGN_OR_RETURN(CeId cross_ce, sim.CeForRole("ponger-cross", "r1/ce0"));
+    const Topology& topology = sim.topology();
+    for (auto [role, ce] :
+         {std::pair{"ponger-intra", intra_ce}, std::pair{"ponger-cross", cross_ce}}) {
+      DDC_ASSIGN_OR_RETURN(ProcessId id,
+                           sim.Spawn({.name = role, .ce = ce, .main = [this](Process& self) {
+                                        return Ponger(self);
+                                      }}));
+      const bool same_rack = topology.ce(ce).rack == topology.ce(pinger_ce).rack;
+      targets_.push_back({same_rack ? "intra-rack" : "cross-rack", id, same_rack});
     }
+    return sim
+        .Spawn({.name = "pinger",
+                .ce = pinger_ce,
+                .main = [this](Process& self) { return Pinger(self); }})
+        .status();
   }
-}
+
+  bool Finished() const override { return done_; }
+
+  absl::Status Check(const Simulation&) override {
+    const size_t expected = targets_.size() * std::size(kPayloadSizes);
+    if (rows_.size() != expected) {
+      return absl::InternalError(
+          absl::StrCat("pingpong: measured ", rows_.size(), " rows, expected ", expected));
+    }
+    return absl::OkStatus();
+  }
+
+  std::vector<MetricRow> Metrics() const override {
+    std::vector<MetricRow> out;
+    for (const Row& row : rows_) {
+      const bool measured = !row.rtts.empty();  // every ping may have been lost
+      auto cell = [measured](Duration d) { return measured ? absl::StrCat(d) : "NA"; };
+      const Duration mean = Mean(row.rtts), model = Mean(row.models);
+      out.push_back(
+          {{"placement", row.placement},
+           {"payload_bytes", absl::StrCat(row.payload_bytes)},
+           {"request_wire_bytes", cell(row.request_wire_bytes)},
+           {"reply_wire_bytes", cell(row.reply_wire_bytes)},
+           {"iterations", absl::StrCat(kIterations)},
+           {"lost", absl::StrCat(row.lost)},
+           {"rtt_mean_ns", cell(mean)},
+           {"rtt_min_ns", cell(measured ? *std::min_element(row.rtts.begin(), row.rtts.end()) : 0)},
+           {"rtt_max_ns", cell(measured ? *std::max_element(row.rtts.begin(), row.rtts.end()) : 0)},
+           {"model_rtt_ns", cell(model)},
+           {"mean_minus_model_ns", cell(mean - model)}});
+    }
+    return out;
+  }
+
+  // Headline is the empty ping's RTT in each placement, measured and modeled.
+  std::string Headline() const {
+    std::string out;
+    for (const Row& row : rows_) {
+      if (row.payload_bytes != 0 || row.rtts.empty()) continue;
+      absl::StrAppend(&out, out.empty() ? "" : ", ", row.placement, " RTT ", Mean(row.rtts),
+                      " ns (model ", Mean(row.models), " ns)");
+    }
+    return out.empty() ? "every ping was lost" : out;
+  }
+
+ private:
+  // Ponger serves Ping requests by echoing them, noting what each request weighed on the wire.
+  asio::awaitable<absl::Status> Ponger(Process& self) {
+    self.Serve<Ping>([this, &self](Received<Ping> ping) -> asio::awaitable<absl::Status> {
+      request_wire_bytes_[ping->seq()] = ping.envelope().wire_bytes();
+      co_return self.Reply(ping.envelope(), *ping);
+    });
+    co_await self.WaitForever();
+    co_return absl::OkStatus();
+  }
+
+  asio::awaitable<absl::Status> Pinger(Process& self) {
+    uint32_t seq = 0;
+    for (const Target& target : targets_) {
+      for (int64_t size : kPayloadSizes) {
+        Ping ping;
+        ping.set_payload(std::string(static_cast<size_t>(size), 'x'));
+        Row row{.placement = target.placement, .payload_bytes = size};
+        const Duration timeout =
+            100 * model_.MessageRttNs(target.same_rack, static_cast<int64_t>(ping.ByteSizeLong()),
+                                      static_cast<int64_t>(ping.ByteSizeLong())) +
+            Milliseconds(1);
+        for (int i = 0; i < kIterations; ++i) {
+          ping.set_seq(++seq);
+          const Time sent = self.Now();
+          absl::StatusOr<Received<Ping>> reply =
+              co_await self.Call<Ping>(target.ponger, ping, timeout);
+          if (absl::IsDeadlineExceeded(reply.status())) {
+            ++row.lost;
+            continue;
+          }
+          DDC_CO_RETURN_IF_ERROR(reply.status());
+          row.reply_wire_bytes = reply->envelope().wire_bytes();
+          row.request_wire_bytes = request_wire_bytes_.at(seq);
+          row.rtts.push_back(self.Now() - sent);
+          row.models.push_back(
+              model_.MessageRttNs(target.same_rack, row.request_wire_bytes, row.reply_wire_bytes));
+        }
+        rows_.push_back(std::move(row));
+      }
+    }
+    done_ = true;
+    co_return absl::OkStatus();
+  }
+
+  const CostModel model_;
+  std::vector<Target> targets_;
+  std::vector<Row> rows_;
+  std::map<uint32_t, int64_t> request_wire_bytes_;  // by ping seq
+  bool done_ = false;
+};
 
 class PingpongExperiment final : public Experiment {
  public:
@@ -87,47 +179,14 @@ class PingpongExperiment final : public Experiment {
            "(claim C10)";
   }
 
-  absl::Status Run(const ExperimentContext& ctx) override {
-    DDC_ASSIGN_OR_RETURN(std::unique_ptr<Simulation> sim, Simulation::Create(ctx.config, ctx.seed));
-    DDC_ASSIGN_OR_RETURN(CeId pinger_ce, sim->CeForRole("pinger", "r0/ce0"));
-    DDC_ASSIGN_OR_RETURN(CeId intra_ce, sim->CeForRole("ponger-intra", "r0/ce1"));
-    DDC_ASSIGN_OR_RETURN(CeId cross_ce, sim->CeForRole("ponger-cross", "r1/ce0"));
-    const Topology& topology = sim->topology();
-    std::vector<Target> targets;
-    for (auto [role, ce] :
-         {std::pair{"ponger-intra", intra_ce}, std::pair{"ponger-cross", cross_ce}}) {
-      DDC_ASSIGN_OR_RETURN(ProcessId id, sim->Spawn({.name = role, .ce = ce, .main = Ponger}));
-      const bool same_rack = topology.ce(ce).rack == topology.ce(pinger_ce).rack;
-      targets.push_back({same_rack ? "intra-rack" : "cross-rack", id, same_rack});
-    }
-    std::vector<Row> rows;
-    const CostModel model(ctx.config.cost_model());
-    DDC_RETURN_IF_ERROR(
-        sim->Spawn({.name = "pinger",
-                    .ce = pinger_ce,
-                    .main = [&](Process& self) { return Pinger(self, targets, model, &rows); }})
-            .status());
-    sim->RunUntilIdle();
-
-    CsvTable table({"placement", "payload_bytes", "wire_bytes", "iterations", "lost", "rtt_mean_ns",
-                    "rtt_min_ns", "rtt_max_ns", "model_rtt_ns", "mean_minus_model_ns"});
-    for (const Row& row : rows) {
-      const int n = static_cast<int>(row.rtts.size());
-      Duration sum = 0;
-      for (Duration r : row.rtts) sum += r;
-      if (n == 0) {  // every ping was lost: there is no measurement to compare
-        table.AddRow(row.placement, row.payload_bytes, row.wire_bytes, kIterations, row.lost, "NA",
-                     "NA", "NA", row.model_rtt, "NA");
-        continue;
-      }
-      const Duration mean = sum / n;
-      const Duration min = *std::min_element(row.rtts.begin(), row.rtts.end());
-      const Duration max = *std::max_element(row.rtts.begin(), row.rtts.end());
-      table.AddRow(row.placement, row.payload_bytes, row.wire_bytes, kIterations, row.lost, mean,
-                   min, max, row.model_rtt, mean - row.model_rtt);
-    }
+  absl::StatusOr<ExperimentResult> Run(const ExperimentContext& ctx) override {
+    CsvTable table;
+    DDC_ASSIGN_OR_RETURN(
+        auto runs, RunInBothModes<PingpongWorkload>(
+                       ctx, [&](Mode) { return std::make_unique<PingpongWorkload>(ctx.config); },
+                       table, {.artifacts = "pingpong"}));
     DDC_RETURN_IF_ERROR(WriteFile(ctx.out_dir, "pingpong.csv", table.Render()));
-    return WriteRunArtifacts(ctx.out_dir, "pingpong", *sim);
+    return ExperimentResult{runs.exposed->Headline()};
   }
 };
 

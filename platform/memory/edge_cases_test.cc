@@ -10,6 +10,7 @@
 namespace ddc {
 namespace {
 
+using memtest::WorldOf;
 using memtest::ConfigFrom;
 using memtest::ExpectStatus;
 using memtest::MakeSim;
@@ -194,7 +195,8 @@ TEST(EdgeCaseTest, ARelaunchedVictimIsNoLongerFencedOrRedirected) {
   ASSERT_TRUE(sim->CrashCe(ce0, Microseconds(200)).ok());
   ASSERT_TRUE(sim->RestartCe(ce0, Microseconds(300)).ok());
   sim->RunUntil(Seconds(1));
-  EXPECT_EQ(sim->Status(*victim).incarnation, 1u);
+  // The steal moved the identity to the thief (incarnation 1); the relaunch is incarnation 2.
+  EXPECT_EQ(sim->Status(*victim).incarnation, 2u);
   EXPECT_EQ(sim->metrics().dropped_by_fence, 0u);
   EXPECT_EQ(heard_from_new_incarnation, 1);
 }

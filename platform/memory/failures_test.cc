@@ -17,6 +17,7 @@
 namespace ddc {
 namespace {
 
+using memtest::WorldOf;
 using memtest::CeilDiv;
 using memtest::ExpectStatus;
 using memtest::MakeSim;
@@ -118,7 +119,7 @@ TEST(MemoryFailureTest, OnAccessTheAccessFailsAndTheHandlerIsCalled) {
   ASSERT_TRUE(s.handler_set.ok()) << s.handler_set;
   ASSERT_TRUE(s.contacts_set.ok()) << s.contacts_set;
   // Both processes' memory is on the failed ME (best fit packs them onto r0/me0).
-  const mem::RackMmu& mmu = *sim.world().mmus[0];
+  const mem::RackMmu& mmu = WorldOf(sim).rack_mmu(RackId{0});
   const MeId me0 = memtest::MeNamed(sim, "r0/me0");
   ASSERT_EQ(mmu.PagesOn(s.handled, me0).size(), 1u);
   ASSERT_EQ(mmu.PagesOn(s.unhandled, me0).size(), 2u);
@@ -266,14 +267,14 @@ TEST(TransparentModeTest, PrimitivesAndFailureCallsAreRefused) {
     absl::StatusOr<Region> a = co_await self.memory().Allocate(kPage);
     if (!a.ok()) co_return;
     r = *a;
-    before = memtest::Snapshot(sim->world());
+    before = memtest::Snapshot(WorldOf(*sim));
     grant = co_await self.memory().Grant(r, peer);
     steal = (co_await self.memory().Steal(peer, {"g", "s"}, std::nullopt)).status();
     join = co_await self.memory().JoinTrustGroup("g", "s");
     handler = self.failures().SetMemoryFailureHandler([](const MemoryFailure&) {});
     contacts = self.failures().SetEmergencyContacts({peer});
     standby = self.failures().RegisterStandby(peer);
-    after = memtest::Snapshot(sim->world());
+    after = memtest::Snapshot(WorldOf(*sim));
   });
   sim->RunUntilIdle();
   ExpectStatus(grant, absl::StatusCode::kFailedPrecondition, "transparent mode", "grant");

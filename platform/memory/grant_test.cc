@@ -13,6 +13,7 @@
 namespace ddc {
 namespace {
 
+using memtest::WorldOf;
 using memtest::ExpectStatus;
 using memtest::MakeSim;
 using memtest::NotRun;
@@ -72,7 +73,7 @@ TEST(GrantTest, ReceiverSeesTheSameBytesAtTheSameAddresses) {
     (void)co_await m.WriteValue<VirtAddr>(region.base + 8, data);
     (void)co_await m.WriteValue<uint64_t>(region.base + 16, kPayload.size());
     granted = co_await m.Grant(region, dst);
-    me_bytes_at_grant = memtest::FrameBytes(sim->world(), dst, data).substr(100, kPayload.size());
+    me_bytes_at_grant = memtest::FrameBytes(WorldOf(*sim), dst, data).substr(100, kPayload.size());
     source_after = co_await m.Read(region.base, 8);
     source_write_after = co_await m.Write(region.base, "zombie");
     Envelope back = co_await self.Receive();
@@ -103,7 +104,7 @@ TEST(GrantTest, ReceiverSeesTheSameBytesAtTheSameAddresses) {
   EXPECT_EQ(*source_reads_back, "BACK");
   EXPECT_EQ(sim->metrics().grants, 2u);
   EXPECT_EQ(sim->metrics().pages_granted, 3u);
-  const mem::RackMmu& mmu = *sim->world().mmus[0];
+  const mem::RackMmu& mmu = WorldOf(*sim).rack_mmu(RackId{0});
   EXPECT_EQ(mmu.RegionsOf(src), (std::vector<Region>{{region.base + kPage, kPage}}));
   EXPECT_EQ(mmu.RegionsOf(dst), (std::vector<Region>{{region.base, kPage}}));
 }
@@ -132,8 +133,8 @@ TEST(GrantTest, SeveralRegionsAndTheMePageTableFollowTheGrant) {
   sim->RunUntilIdle();
   ASSERT_TRUE(granted.ok()) << granted;
   EXPECT_EQ(notice_regions, (std::vector<Region>{r.Sub(3 * kPage, kPage), r.Sub(0, kPage)}));
-  sim::World& w = sim->world();
-  const mem::RackMmu& mmu = *w.mmus[0];
+  sim::World& w = WorldOf(*sim);
+  const mem::RackMmu& mmu = w.rack_mmu(RackId{0});
   EXPECT_EQ(mmu.RegionsOf(dst), (std::vector<Region>{r.Sub(0, kPage), r.Sub(3 * kPage, kPage)}));
   EXPECT_EQ(mmu.RegionsOf(src),
             (std::vector<Region>{r.Sub(kPage, 2 * kPage), r.Sub(4 * kPage, kPage)}));
@@ -142,7 +143,7 @@ TEST(GrantTest, SeveralRegionsAndTheMePageTableFollowTheGrant) {
     const uint64_t page = (r.base / kPage) + static_cast<uint64_t>(i);
     const mem::PhysicalPage* phys = mmu.Lookup(dst, page);
     ASSERT_NE(phys, nullptr);
-    const mem::MemoryElement& me = *w.mes[Index(phys->me)];
+    const mem::MemoryElement& me = w.me(phys->me);
     EXPECT_TRUE(me.Check(phys->frame, dst, page, mmu.epoch(dst), mem::kReadWrite).ok());
     EXPECT_EQ(me.Check(phys->frame, src, page, mmu.epoch(src), mem::kRead).code(),
               absl::StatusCode::kPermissionDenied);
@@ -252,10 +253,10 @@ TEST(GrantTest, BadGrantsAreRefusedAndChangeNothing) {
         {"cross-rack", {mine.Sub(0, kPage)}, far, C::kFailedPrecondition, "another rack"},
     };
     for (const Case& c : cases) {
-      std::string before = Snapshot(sim->world());
+      std::string before = Snapshot(WorldOf(*sim));
       absl::Status s = co_await m.Grant(c.regions, c.destination);
       attempts.push_back(
-          {c.name, s, c.code, c.substring, std::move(before), Snapshot(sim->world())});
+          {c.name, s, c.code, c.substring, std::move(before), Snapshot(WorldOf(*sim))});
     }
     // The same pages can still be granted: nothing was left half done.
     valid = co_await m.Grant(mine, dst);
@@ -270,7 +271,7 @@ TEST(GrantTest, BadGrantsAreRefusedAndChangeNothing) {
   // The snapshots cover the source's dirty page: it was neither written back nor dropped.
   EXPECT_NE(attempts[0].before.find("cached dirty=1"), std::string::npos) << attempts[0].before;
   EXPECT_TRUE(valid.ok()) << valid;
-  EXPECT_EQ(sim->world().mmus[0]->RegionsOf(dst), std::vector<Region>{mine});
+  EXPECT_EQ(WorldOf(*sim).rack_mmu(RackId{0}).RegionsOf(dst), std::vector<Region>{mine});
   EXPECT_EQ(sim->metrics().grants, 1u);
 }
 
@@ -301,23 +302,23 @@ TEST(GrantTest, RevokedPagesAreDeniedToTheSource) {
     granted = co_await m.Grant(r, dst);
     auto record = [&](std::string name, absl::Status s, std::string before) {
       attempts.push_back(
-          {std::move(name), std::move(s), std::move(before), Snapshot(sim->world())});
+          {std::move(name), std::move(s), std::move(before), Snapshot(WorldOf(*sim))});
     };
-    std::string b = Snapshot(sim->world());
+    std::string b = Snapshot(WorldOf(*sim));
     record("read", (co_await m.Read(r.base, 4)).status(), b);
-    b = Snapshot(sim->world());
+    b = Snapshot(WorldOf(*sim));
     record("partial write", co_await m.Write(r.base + 1, "x"), b);
-    b = Snapshot(sim->world());
+    b = Snapshot(WorldOf(*sim));
     record("full-page write", co_await m.Write(r.base, std::string(kPage, 'z')), b);
-    b = Snapshot(sim->world());
+    b = Snapshot(WorldOf(*sim));
     record("flush", co_await m.Flush(r), b);
-    b = Snapshot(sim->world());
+    b = Snapshot(WorldOf(*sim));
     record("evict", co_await m.Evict(r), b);
-    b = Snapshot(sim->world());
+    b = Snapshot(WorldOf(*sim));
     record("free", co_await m.Free(r), b);
-    b = Snapshot(sim->world());
+    b = Snapshot(WorldOf(*sim));
     record("checksums", (co_await m.Checksums(r)).status(), b);
-    b = Snapshot(sim->world());
+    b = Snapshot(WorldOf(*sim));
     record("grant again", co_await m.Grant(r, dst), b);
   });
   sim->RunUntilIdle();
@@ -362,21 +363,21 @@ TEST(GrantTest, FailedWriteBackOfOneRegionLeavesTheOthersUntouched) {
     (void)co_await m.Write(a.base, "first");
     (void)co_await m.Write(b.base, "second");
     co_await self.Sleep(Microseconds(100));  // me1 fails meanwhile
-    before = Snapshot(sim->world());
+    before = Snapshot(WorldOf(*sim));
     std::vector<Region> regions = {a, b};
     granted = co_await m.Grant(std::move(regions), dst);
-    after = Snapshot(sim->world());
+    after = Snapshot(WorldOf(*sim));
   });
   sim->RunUntilIdle();
-  const mem::RackMmu& mmu = *sim->world().mmus[0];
+  const mem::RackMmu& mmu = WorldOf(*sim).rack_mmu(RackId{0});
   ASSERT_EQ(mmu.PagesOn(src, memtest::MeNamed(*sim, "r0/me0")),
             std::vector<uint64_t>{a.base / kPage});
   ExpectStatus(granted, absl::StatusCode::kUnavailable, "r0/me1");
   EXPECT_EQ(before, after);
-  const mem::CachedPage* cached = memtest::CachedPageOf(sim->world(), src, a.base);
+  const mem::CachedLine* cached = memtest::CachedLineOf(WorldOf(*sim), src, a.base);
   ASSERT_NE(cached, nullptr) << "the first region's dirty page was dropped from the cache";
   EXPECT_TRUE(cached->dirty);
-  EXPECT_EQ(memtest::FrameBytes(sim->world(), src, a.base), std::string(kPage, '\0'));
+  EXPECT_EQ(memtest::FrameBytes(WorldOf(*sim), src, a.base), std::string(kPage, '\0'));
 }
 
 // A page read into the cache while the grant's write-back is in flight (by another thread of the

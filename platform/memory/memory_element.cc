@@ -78,27 +78,28 @@ absl::Status MemoryElement::Check(uint64_t frame, ProcessId process, uint64_t vi
   return absl::OkStatus();
 }
 
-void MemoryElement::ReadFrame(uint64_t frame, char* out) const {
+void MemoryElement::ReadFrame(uint64_t frame, int64_t offset, int64_t length, char* out) const {
   auto it = frames_.find(frame);
   if (it == frames_.end() || it->second.bytes == nullptr) {
-    std::memset(out, 0, static_cast<size_t>(page_size_));
+    std::memset(out, 0, static_cast<size_t>(length));
     return;
   }
-  std::memcpy(out, it->second.bytes.get(), static_cast<size_t>(page_size_));
+  std::memcpy(out, it->second.bytes.get() + offset, static_cast<size_t>(length));
 }
 
-void MemoryElement::WriteFrame(uint64_t frame, absl::string_view page) {
+void MemoryElement::WriteFrame(uint64_t frame, int64_t offset, absl::string_view bytes) {
   auto it = frames_.find(frame);
   if (it == frames_.end()) return;
   if (it->second.bytes == nullptr) {
+    // value-initialized: a frame never written reads as zeros
     it->second.bytes = std::make_unique<char[]>(static_cast<size_t>(page_size_));
   }
-  std::memcpy(it->second.bytes.get(), page.data(), static_cast<size_t>(page_size_));
+  std::memcpy(it->second.bytes.get() + offset, bytes.data(), bytes.size());
 }
 
 uint32_t MemoryElement::Checksum(uint64_t frame) const {
   std::string page(static_cast<size_t>(page_size_), '\0');
-  ReadFrame(frame, page.data());
+  ReadFrame(frame, 0, page_size_, page.data());
   return PageChecksum(page);
 }
 

@@ -57,9 +57,10 @@ class MemoryElement {
   absl::Status Check(uint64_t frame, ProcessId process, uint64_t virtual_page, uint32_t epoch,
                      Permission permission) const;
 
-  // ReadFrame copies a frame's page into `out` (page_size bytes); WriteFrame stores one.
-  void ReadFrame(uint64_t frame, char* out) const;
-  void WriteFrame(uint64_t frame, absl::string_view page);
+  // ReadFrame copies `length` bytes of a frame from `offset` into `out`; WriteFrame stores
+  // `bytes` at `offset`. The range stays inside the frame (one page).
+  void ReadFrame(uint64_t frame, int64_t offset, int64_t length, char* out) const;
+  void WriteFrame(uint64_t frame, int64_t offset, absl::string_view bytes);
   uint32_t Checksum(uint64_t frame) const;
 
  private:

@@ -16,6 +16,7 @@
 namespace ddc {
 namespace {
 
+using memtest::WorldOf;
 using memtest::CeilDiv;
 using memtest::ExpectStatus;
 using memtest::MakeSim;
@@ -95,7 +96,7 @@ TEST(AddressTest, AllocationsCarryTheAllocatorIdAndAreNeverReused) {
   }
   // Free released the frames: 1 + 3 + 1 pages per process are in use.
   int64_t used = 0;
-  for (const auto& me : sim->world().mes) used += me->used_frames();
+  for (uint32_t i = 0; i < sim->topology().mes().size(); ++i) used += WorldOf(*sim).me(MeId{i}).used_frames();
   EXPECT_EQ(used, 2 * 5);
 }
 
@@ -105,12 +106,12 @@ TEST(AddressTest, AllocateRejectsBadSizesAndChangesNothing) {
   std::string before, after;
   Spawn(*sim, "p", "r0/ce0", [&](Process& self) -> asio::awaitable<void> {
     ok = co_await self.memory().Allocate(kPage);
-    before = Snapshot(sim->world());
+    before = Snapshot(WorldOf(*sim));
     zero = co_await self.memory().Allocate(0);
     negative = co_await self.memory().Allocate(-kPage);
     // ceil(bytes / page) must not overflow into a negative page count.
     huge = co_await self.memory().Allocate(std::numeric_limits<int64_t>::max());
-    after = Snapshot(sim->world());
+    after = Snapshot(WorldOf(*sim));
   });
   sim->RunUntilIdle();
   ASSERT_TRUE(ok.ok()) << ok.status();
@@ -162,7 +163,7 @@ TEST(AddressTest, HomeRangeExhaustionIsResourceExhausted) {
   EXPECT_EQ(neighbour->base, HomeBase(p1));
   EXPECT_EQ(AllocatorOf(neighbour->base), p1);
   // Nobody maps one of the neighbour's pages but the neighbour.
-  const mem::RackMmu& mmu = *sim->world().mmus[0];
+  const mem::RackMmu& mmu = WorldOf(*sim).rack_mmu(RackId{0});
   const uint64_t page = neighbour->base / kHuge;
   EXPECT_EQ(mmu.Lookup(p0, page), nullptr);
   EXPECT_NE(mmu.Lookup(p1, page), nullptr);
@@ -201,25 +202,25 @@ TEST(OwnershipTest, AnotherProcesssPagesAreDeniedAndNothingChanges) {
     Memory& m = self.memory();
     auto record = [&](std::string name, absl::Status s, std::string before) {
       attempts.push_back(
-          {self.name() + " " + name, std::move(s), std::move(before), Snapshot(sim->world())});
+          {self.name() + " " + name, std::move(s), std::move(before), Snapshot(WorldOf(*sim))});
     };
-    std::string b = Snapshot(sim->world());
+    std::string b = Snapshot(WorldOf(*sim));
     record("read", (co_await m.Read(owned.base, 6)).status(), b);
-    b = Snapshot(sim->world());
+    b = Snapshot(WorldOf(*sim));
     record("read cached page", (co_await m.Read(owned.base + kPage, 5)).status(), b);
-    b = Snapshot(sim->world());
+    b = Snapshot(WorldOf(*sim));
     record("write", co_await m.Write(owned.base + 3, "x"), b);
-    b = Snapshot(sim->world());
+    b = Snapshot(WorldOf(*sim));
     record("write full page", co_await m.Write(owned.base, std::string(kPage, 'x')), b);
-    b = Snapshot(sim->world());
+    b = Snapshot(WorldOf(*sim));
     record("flush", co_await m.Flush(owned), b);
-    b = Snapshot(sim->world());
+    b = Snapshot(WorldOf(*sim));
     record("evict", co_await m.Evict(owned), b);
-    b = Snapshot(sim->world());
+    b = Snapshot(WorldOf(*sim));
     record("free", co_await m.Free(owned), b);
-    b = Snapshot(sim->world());
+    b = Snapshot(WorldOf(*sim));
     record("checksums", (co_await m.Checksums(owned)).status(), b);
-    b = Snapshot(sim->world());
+    b = Snapshot(WorldOf(*sim));
     record("read value", (co_await m.ReadValue<uint64_t>(owned.base)).status(), b);
   };
   Spawn(*sim, "intruder", "r0/ce1", intruder);
@@ -235,7 +236,7 @@ TEST(OwnershipTest, AnotherProcesssPagesAreDeniedAndNothingChanges) {
   }
   ASSERT_TRUE(owner_reads.ok()) << owner_reads.status();
   EXPECT_EQ(*owner_reads, "secret");
-  const mem::CachedPage* dirty = memtest::CachedPageOf(sim->world(), owner, owned.base + kPage);
+  const mem::CachedLine* dirty = memtest::CachedLineOf(WorldOf(*sim), owner, owned.base + kPage);
   ASSERT_NE(dirty, nullptr);
   EXPECT_TRUE(dirty->dirty);
 }
@@ -259,7 +260,7 @@ TEST(OwnershipTest, UnmappedIsNotFoundAndPastTheEndIsInvalidArgument) {
     (void)co_await m.Write(r->base, "abc");
     const VirtAddr unmapped = r->end() + 10 * kPage;
     using C = absl::StatusCode;
-    before = Snapshot(sim->world());
+    before = Snapshot(WorldOf(*sim));
     auto add = [&](std::string name, absl::Status s, C code, std::string sub) {
       attempts.push_back({std::move(name), std::move(s), code, std::move(sub)});
     };
@@ -292,7 +293,7 @@ TEST(OwnershipTest, UnmappedIsNotFoundAndPastTheEndIsInvalidArgument) {
     add("flush negative", co_await m.Flush({r->base, -kPage}), C::kInvalidArgument, "length");
     add("read wraps", (co_await m.Read(~VirtAddr{0} - 2, 8)).status(), C::kInvalidArgument,
         "wraps");
-    after = Snapshot(sim->world());
+    after = Snapshot(WorldOf(*sim));
   });
   sim->RunUntilIdle();
   ASSERT_EQ(attempts.size(), 19u);
@@ -315,14 +316,14 @@ TEST(OwnershipTest, WritesAreReadBackAndReachTheMeOnlyWhenFlushed) {
     // A write straddling the page boundary.
     (void)co_await self.memory().Write(r.base + kPage - 3, "abcdef");
     read_dirty = co_await self.memory().Read(r.base + kPage - 3, 6);
-    me_before_flush = memtest::FrameBytes(sim->world(), self.id(), r.base).substr(kPage - 3) +
-                      memtest::FrameBytes(sim->world(), self.id(), r.base + kPage).substr(0, 3);
+    me_before_flush = memtest::FrameBytes(WorldOf(*sim), self.id(), r.base).substr(kPage - 3) +
+                      memtest::FrameBytes(WorldOf(*sim), self.id(), r.base + kPage).substr(0, 3);
     (void)co_await self.memory().Flush(r);
-    me_after_flush = memtest::FrameBytes(sim->world(), self.id(), r.base).substr(kPage - 3) +
-                     memtest::FrameBytes(sim->world(), self.id(), r.base + kPage).substr(0, 3);
+    me_after_flush = memtest::FrameBytes(WorldOf(*sim), self.id(), r.base).substr(kPage - 3) +
+                     memtest::FrameBytes(WorldOf(*sim), self.id(), r.base + kPage).substr(0, 3);
     (void)co_await self.memory().Evict(r);
-    evicted = memtest::CachedPageOf(sim->world(), self.id(), r.base) == nullptr &&
-              memtest::CachedPageOf(sim->world(), self.id(), r.base + kPage) == nullptr;
+    evicted = memtest::CachedLineOf(WorldOf(*sim), self.id(), r.base) == nullptr &&
+              memtest::CachedLineOf(WorldOf(*sim), self.id(), r.base + kPage) == nullptr;
     read_after_evict = co_await self.memory().Read(r.base + kPage - 3, 6);
   });
   sim->RunUntilIdle();
@@ -398,9 +399,9 @@ TEST(BinPackingTest, SpreadsAcrossMesAndReportsExhaustion) {
     Memory& m = self.memory();
     small = co_await m.Allocate(kPage);       // best fit: me0 (tie broken by id)
     spread = co_await m.Allocate(5 * kPage);  // no ME holds 5: 4 on me1, 1 on me0
-    before_exhausted = Snapshot(sim->world());
+    before_exhausted = Snapshot(WorldOf(*sim));
     too_big = co_await m.Allocate(3 * kPage);  // 2 pages left
-    after_exhausted = Snapshot(sim->world());
+    after_exhausted = Snapshot(WorldOf(*sim));
     rest = co_await m.Allocate(2 * kPage);
     full = co_await m.Allocate(1);
     if (!spread.ok()) co_return;
@@ -413,7 +414,7 @@ TEST(BinPackingTest, SpreadsAcrossMesAndReportsExhaustion) {
   sim->RunUntilIdle();
   ASSERT_TRUE(small.ok()) << small.status();
   ASSERT_TRUE(spread.ok()) << spread.status();
-  const mem::RackMmu& mmu = *sim->world().mmus[0];
+  const mem::RackMmu& mmu = WorldOf(*sim).rack_mmu(RackId{0});
   const MeId me0 = memtest::MeNamed(*sim, "r0/me0");
   const MeId me1 = memtest::MeNamed(*sim, "r0/me1");
   const uint64_t first = spread->base / kPage;
@@ -426,8 +427,8 @@ TEST(BinPackingTest, SpreadsAcrossMesAndReportsExhaustion) {
   ASSERT_TRUE(rest.ok()) << rest.status();
   EXPECT_EQ(rest->base, spread->end());  // the failed allocation consumed no addresses
   EXPECT_EQ(full.status().code(), absl::StatusCode::kResourceExhausted) << full.status();
-  EXPECT_EQ(sim->world().mes[Index(me0)]->free_frames(), 0);
-  EXPECT_EQ(sim->world().mes[Index(me1)]->free_frames(), 0);
+  EXPECT_EQ(WorldOf(*sim).me(me0).free_frames(), 0);
+  EXPECT_EQ(WorldOf(*sim).me(me1).free_frames(), 0);
   ASSERT_TRUE(readback.ok()) << readback.status();
   EXPECT_TRUE(*readback == written) << "data of the spread region was not read back intact";
 }

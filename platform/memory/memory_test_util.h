@@ -26,12 +26,11 @@
 #include "gtest/gtest.h"
 #include "platform/config.h"
 #include "platform/memory.h"
+#include "platform/memory/ce_cache.h"
 #include "platform/memory/memory_element.h"
-#include "platform/memory/page_cache.h"
 #include "platform/memory/rack_mmu.h"
 #include "platform/notices.pb.h"
 #include "platform/process.h"
-#include "platform/sim/sim_process.h"
 #include "platform/sim/world.h"
 #include "platform/simulation.h"
 #include "platform/testing/simulation_testing.h"
@@ -88,21 +87,19 @@ inline std::vector<Region> RegionsOf(const platform::MemoryFailureNotice& notice
   return out;
 }
 
-inline int NumProcesses(const sim::World& w) {
-  int n = 0;
-  while (w.process(ProcessId{static_cast<uint32_t>(n)}) != nullptr) ++n;
-  return n;
-}
+using ::ddc::testing_util::WorldOf;
 
 // Snapshot renders every piece of memory state of the world as text (deterministic order), so
 // that EXPECT_EQ(before, after) shows what changed.
 inline std::string Snapshot(sim::World& w) {
-  const int64_t page_size = w.config.memory().page_size();
-  const int n = NumProcesses(w);
+  const int64_t page_size = w.config().memory().page_size();
+  const int64_t line_size = w.config().memory().cache_line_bytes();
+  const uint64_t lines_per_page = static_cast<uint64_t>(page_size / line_size);
+  const int n = w.num_processes();
   std::string out;
   std::set<uint64_t> pages;
-  for (size_t r = 0; r < w.mmus.size(); ++r) {
-    mem::RackMmu& mmu = *w.mmus[r];
+  for (uint32_t r = 0; r < w.topology().racks().size(); ++r) {
+    mem::RackMmu& mmu = w.rack_mmu(RackId{r});
     for (int i = 0; i < n; ++i) {
       const ProcessId p{static_cast<uint32_t>(i)};
       const uint32_t epoch = mmu.epoch(p);
@@ -116,7 +113,7 @@ inline std::string Snapshot(sim::World& w) {
           absl::StrAppend(&out, "  page ", page, " listed but not mapped\n");
           continue;
         }
-        const mem::MemoryElement& me = *w.mes[Index(phys->me)];
+        const mem::MemoryElement& me = w.me(phys->me);
         const absl::Status check = me.Check(phys->frame, p, page, epoch, mem::kReadWrite);
         absl::StrAppend(&out, "  va 0x", absl::Hex(page * static_cast<uint64_t>(page_size)), " -> ",
                         me.name(), " frame ", phys->frame, " check ",
@@ -125,17 +122,19 @@ inline std::string Snapshot(sim::World& w) {
       }
     }
   }
-  for (size_t c = 0; c < w.caches.size(); ++c) {
-    const mem::PageCache& cache = w.caches[c];
-    absl::StrAppend(&out, "ce ", c, " cached pages ", cache.size(), "\n");
+  for (uint32_t c = 0; c < w.topology().ces().size(); ++c) {
+    const mem::CeCache& cache = w.cache(CeId{c});
+    absl::StrAppend(&out, "ce ", c, " cached lines ", cache.size(), "\n");
     for (int i = 0; i < n; ++i) {
       const ProcessId p{static_cast<uint32_t>(i)};
       if (Index(w.process(p)->ce()) != c) continue;
       for (uint64_t page : pages) {
-        if (const mem::CachedPage* cp = cache.Peek(p, page)) {
-          absl::StrAppend(&out, "  process ", i, " page ", page,
-                          " cached dirty=", cp->dirty ? 1 : 0, " epoch ", cp->epoch, " crc ",
-                          PageChecksum(cp->bytes), "\n");
+        for (uint64_t line = page * lines_per_page; line < (page + 1) * lines_per_page; ++line) {
+          if (const mem::CachedLine* cl = cache.Peek(p, line)) {
+            absl::StrAppend(&out, "  process ", i, " line ", line,
+                            " cached dirty=", cl->dirty ? 1 : 0, " epoch ", cl->epoch, " crc ",
+                            PageChecksum(cl->bytes), "\n");
+          }
         }
         if (const mem::PhysicalPage* m = cache.FindMapping(p, page)) {
           absl::StrAppend(&out, "  process ", i, " page ", page, " v2p cached -> me ", Index(m->me),
@@ -144,11 +143,12 @@ inline std::string Snapshot(sim::World& w) {
       }
     }
   }
-  for (const auto& me : w.mes) {
-    absl::StrAppend(&out, me->name(), " alive ", me->alive() ? 1 : 0, " used ", me->used_frames(),
+  for (uint32_t i = 0; i < w.topology().mes().size(); ++i) {
+    const mem::MemoryElement& me = w.me(MeId{i});
+    absl::StrAppend(&out, me.name(), " alive ", me.alive() ? 1 : 0, " used ", me.used_frames(),
                     "\n");
   }
-  const Metrics& m = w.metrics;
+  const Metrics& m = w.metrics();
   absl::StrAppend(&out, "grants ", m.grants, " pages_granted ", m.pages_granted, " steals ",
                   m.steals, " pages_stolen ", m.pages_stolen, " mmu_pages_updated ",
                   m.mmu_pages_updated, " writebacks ", m.writebacks, " writeback_failures ",
@@ -156,21 +156,21 @@ inline std::string Snapshot(sim::World& w) {
   return out;
 }
 
-// CachedPageOf returns process p's cached copy of the page holding `address`, or null.
-inline const mem::CachedPage* CachedPageOf(sim::World& w, ProcessId p, VirtAddr address) {
-  const uint64_t page = address / static_cast<uint64_t>(w.config.memory().page_size());
-  return w.caches[Index(w.process(p)->ce())].Peek(p, page);
+// CachedLineOf returns process p's cached copy of the line holding `address`, or null.
+inline const mem::CachedLine* CachedLineOf(sim::World& w, ProcessId p, VirtAddr address) {
+  const uint64_t line = address / static_cast<uint64_t>(w.config().memory().cache_line_bytes());
+  return w.cache(w.process(p)->ce()).Peek(p, line);
 }
 
 // FrameBytes returns the bytes the ME stores for p's page holding `address` ("" if unmapped).
 inline std::string FrameBytes(sim::World& w, ProcessId p, VirtAddr address) {
-  const int64_t page_size = w.config.memory().page_size();
+  const int64_t page_size = w.config().memory().page_size();
   const uint64_t page = address / static_cast<uint64_t>(page_size);
   const mem::RackMmu& mmu = w.mmu(w.process(p)->ce());
   const mem::PhysicalPage* phys = mmu.Lookup(p, page);
   if (phys == nullptr) return "";
   std::string bytes(static_cast<size_t>(page_size), '\0');
-  w.mes[Index(phys->me)]->ReadFrame(phys->frame, bytes.data());
+  w.me(phys->me).ReadFrame(phys->frame, 0, page_size, bytes.data());
   return bytes;
 }
 

@@ -16,6 +16,7 @@
 namespace ddc {
 namespace {
 
+using memtest::WorldOf;
 using memtest::ExpectStatus;
 using memtest::MakeSim;
 using memtest::NotRun;
@@ -101,7 +102,7 @@ TEST(StealTest, DeadVictimsFlushedMemoryIsTakenAtTheSameAddresses) {
   ASSERT_TRUE(page1.ok()) << page1.status();
   EXPECT_EQ(*page1, std::string(kPage, 'B'));
   EXPECT_EQ(thief_regions, std::vector<Region>{r});
-  EXPECT_TRUE(sim->world().mmus[0]->RegionsOf(victim).empty());
+  EXPECT_TRUE(WorldOf(*sim).rack_mmu(RackId{0}).RegionsOf(victim).empty());
   ASSERT_TRUE(redirected.has_value());
   EXPECT_EQ(redirected->from(), sender);
   EXPECT_EQ(redirected->to(), victim);
@@ -144,29 +145,29 @@ TEST(StealTest, LiveVictimIsFencedAndTheDataStaysTheThiefs) {
         const std::string by_thief = absl::StrCat("owned by process ", Index(thief));
         auto attempt = [&](std::string name, absl::Status s, std::string sub, std::string before) {
           attempts.push_back({std::move(name), std::move(s), std::move(sub), std::move(before),
-                              Snapshot(sim->world())});
+                              Snapshot(WorldOf(*sim))});
         };
         const Region kept = r.Sub(2 * kPage, kPage);
-        std::string b = Snapshot(sim->world());
+        std::string b = Snapshot(WorldOf(*sim));
         attempt("write stolen page", co_await m.Write(r.base + 10, "zombie"), by_thief, b);
-        b = Snapshot(sim->world());
+        b = Snapshot(WorldOf(*sim));
         attempt("full-page write of stolen page", co_await m.Write(r.base, std::string(kPage, 'Z')),
                 by_thief, b);
-        b = Snapshot(sim->world());
+        b = Snapshot(WorldOf(*sim));
         attempt("read stolen page", (co_await m.Read(r.base, 4)).status(), by_thief, b);
-        b = Snapshot(sim->world());
+        b = Snapshot(WorldOf(*sim));
         attempt("flush stolen page", co_await m.Flush(r.Sub(0, kPage)), by_thief, b);
-        b = Snapshot(sim->world());
+        b = Snapshot(WorldOf(*sim));
         attempt("read kept page", (co_await m.Read(kept.base, 4)).status(), "fenced", b);
-        b = Snapshot(sim->world());
+        b = Snapshot(WorldOf(*sim));
         attempt("partial write of kept page", co_await m.Write(kept.base + 1, "z"), "fenced", b);
-        b = Snapshot(sim->world());
+        b = Snapshot(WorldOf(*sim));
         attempt("checksums of kept page", (co_await m.Checksums(kept)).status(), "fenced", b);
         // A whole-page write stays in the CE cache (nothing reaches the ME); its flush is refused.
         (void)co_await m.Write(kept.base, std::string(kPage, 'Z'));
-        b = Snapshot(sim->world());
+        b = Snapshot(WorldOf(*sim));
         attempt("flush kept page", co_await m.Flush(kept), "stale owner epoch", b);
-        b = Snapshot(sim->world());
+        b = Snapshot(WorldOf(*sim));
         attempt("evict kept page", co_await m.Evict(kept), "stale owner epoch", b);
         (void)self.Send(partner, Tag(66));  // fenced at the ToR
         victim_finished = true;
@@ -209,7 +210,7 @@ TEST(StealTest, LiveVictimIsFencedAndTheDataStaysTheThiefs) {
   ASSERT_TRUE(thief_page1.ok()) << thief_page1.status();
   EXPECT_EQ(*thief_page1, std::string(kPage, 'b'));
   // The page the victim still maps keeps its flushed bytes at the ME.
-  EXPECT_EQ(memtest::FrameBytes(sim->world(), victim, r.base + 2 * kPage), std::string(kPage, 'c'));
+  EXPECT_EQ(memtest::FrameBytes(WorldOf(*sim), victim, r.base + 2 * kPage), std::string(kPage, 'c'));
   EXPECT_EQ(partner_received, 0);
   EXPECT_EQ(sim->metrics().dropped_by_fence, 1u);
   ASSERT_TRUE(to_victim.has_value());
@@ -245,15 +246,15 @@ TEST(StealTest, FencedVictimCannotGrantFreeOrStealBack) {
         (void)co_await m.Flush(r);
         co_await self.Sleep(Microseconds(50) - self.Now());
         const Region kept = r.Sub(2 * kPage, kPage);
-        std::string b = Snapshot(sim->world());
+        std::string b = Snapshot(WorldOf(*sim));
         absl::Status s = co_await m.Grant(kept, partner);
-        attempts.push_back({"grant kept page", s, b, Snapshot(sim->world())});
-        b = Snapshot(sim->world());
+        attempts.push_back({"grant kept page", s, b, Snapshot(WorldOf(*sim))});
+        b = Snapshot(WorldOf(*sim));
         s = co_await m.Free(kept);
-        attempts.push_back({"free kept page", s, b, Snapshot(sim->world())});
-        b = Snapshot(sim->world());
+        attempts.push_back({"free kept page", s, b, Snapshot(WorldOf(*sim))});
+        b = Snapshot(WorldOf(*sim));
         s = (co_await m.Steal(thief, {"g", ""}, std::nullopt)).status();
-        attempts.push_back({"steal back", s, b, Snapshot(sim->world())});
+        attempts.push_back({"steal back", s, b, Snapshot(WorldOf(*sim))});
       });
   absl::StatusOr<std::vector<Region>> stolen = NotRun();
   thief = Spawn(*sim, "thief", "r0/ce2", [&](Process& self) -> asio::awaitable<void> {
@@ -268,7 +269,7 @@ TEST(StealTest, FencedVictimCannotGrantFreeOrStealBack) {
     ExpectStatus(a.status, absl::StatusCode::kPermissionDenied, "fenced", a.name);
     EXPECT_EQ(a.before, a.after) << a.name << " changed memory state";
   }
-  const mem::RackMmu& mmu = *sim->world().mmus[0];
+  const mem::RackMmu& mmu = WorldOf(*sim).rack_mmu(RackId{0});
   EXPECT_EQ(mmu.RegionsOf(thief), std::vector<Region>{r.Sub(0, 2 * kPage)});
   EXPECT_EQ(mmu.RegionsOf(victim), std::vector<Region>{r.Sub(2 * kPage, kPage)});
   EXPECT_TRUE(mmu.RegionsOf(partner).empty());
@@ -313,10 +314,10 @@ TEST(StealTest, BadStealsAreRefusedAndChangeNothing) {
   std::vector<Attempt> attempts;
   Spawn(*sim, "outsider", "r0/ce2", [&](Process& self) -> asio::awaitable<void> {
     co_await self.Sleep(Microseconds(20));
-    std::string b = Snapshot(sim->world());
+    std::string b = Snapshot(WorldOf(*sim));
     absl::Status s = (co_await self.memory().Steal(victim, {"g", "s"}, std::nullopt)).status();
     attempts.push_back({"outsider with the right secret", s, absl::StatusCode::kPermissionDenied,
-                        "is not a member of \"g\"", b, Snapshot(sim->world())});
+                        "is not a member of \"g\"", b, Snapshot(WorldOf(*sim))});
   });
   std::optional<Envelope> from_victim;
   absl::StatusOr<std::vector<Region>> valid = NotRun();
@@ -382,9 +383,9 @@ TEST(StealTest, BadStealsAreRefusedAndChangeNothing) {
          "not mapped"},
     };
     for (const Case& c : cases) {
-      std::string b = Snapshot(sim->world());
+      std::string b = Snapshot(WorldOf(*sim));
       absl::Status s = (co_await m.Steal(c.victim, c.capability, c.region)).status();
-      attempts.push_back({c.name, s, c.code, c.substring, std::move(b), Snapshot(sim->world())});
+      attempts.push_back({c.name, s, c.code, c.substring, std::move(b), Snapshot(WorldOf(*sim))});
     }
     from_victim = co_await self.ReceiveFor(Microseconds(300));
     valid = co_await m.Steal(victim, {"g", ""}, r);
@@ -425,9 +426,9 @@ TEST(StealTest, GroupSecretPolicyChecksTheSecretNotMembership) {
   absl::StatusOr<std::string> data = NotRun();
   Spawn(*sim, "outsider", "r0/ce2", [&](Process& self) -> asio::awaitable<void> {
     co_await self.Sleep(Microseconds(30));
-    before = Snapshot(sim->world());
+    before = Snapshot(WorldOf(*sim));
     wrong = (co_await self.memory().Steal(victim, {"g", "guess"}, std::nullopt)).status();
-    after = Snapshot(sim->world());
+    after = Snapshot(WorldOf(*sim));
     right = co_await self.memory().Steal(victim, {"g", "s3cret"}, std::nullopt);
     data = co_await self.memory().Read(r.base, 11);
   });
@@ -526,7 +527,7 @@ TEST(CrashConsistencyTest, OnlyFlushedWritesSurviveAndChecksumsExposeTheRest) {
 
   ASSERT_TRUE(writer_ready);
   EXPECT_EQ(sim->Status(writer).state, ProcessState::kCrashed);
-  EXPECT_EQ(sim->world().caches[Index(memtest::CeNamed(*sim, "r0/ce1"))].size(), 0);
+  EXPECT_EQ(WorldOf(*sim).cache(memtest::CeNamed(*sim, "r0/ce1")).size(), 0);
   ASSERT_TRUE(stolen.ok()) << stolen.status();
   ASSERT_TRUE(pages.ok()) << pages.status();
   ASSERT_EQ(pages->size(), static_cast<size_t>(3 * kPage));

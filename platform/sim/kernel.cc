@@ -13,8 +13,6 @@ constexpr size_t kArity = 4;
 
 }  // namespace
 
-Kernel::Kernel(uint64_t seed) : prng_(seed) {}
-
 Kernel::~Kernel() {
   // Destroying pending callbacks destroys the coroutine frames they own; asio posts that
   // unwinding to the io_context, so drain it while the kernel still exists. Callbacks are
@@ -97,9 +95,9 @@ void Kernel::At(Time when, Callback fn) {
   h[hole] = last;
 }
 
-void Kernel::RunUntil(Time limit) {
+void Kernel::RunUntil(Time limit, const absl::FunctionRef<bool()>* done) {
   stop_requested_ = false;
-  asio::post(io_context_, [this, limit] { Loop(limit); });
+  asio::post(io_context_, [this, limit, done] { Loop(limit, done); });
   io_context_.restart();
   io_context_.poll();
   if (limit != kInfiniteTime && !stop_requested_ && now_ < limit) now_ = limit;
@@ -120,7 +118,7 @@ void Kernel::RunUntil(Time limit) {
   free_slots_.push_back(slot);
 }
 
-void Kernel::Loop(Time limit) {
+void Kernel::Loop(Time limit, const absl::FunctionRef<bool()>* done) {
   while (!heap_.empty() && !stop_requested_) {
     const Time time = heap_.front().time;
     if (time > limit) break;
@@ -129,6 +127,7 @@ void Kernel::Loop(Time limit) {
     now_ = time;
     ++events_run_;
     RunCallback(slot);
+    if (done != nullptr && (*done)()) stop_requested_ = true;
   }
 }
 

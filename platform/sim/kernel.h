@@ -1,11 +1,12 @@
 // Kernel is the discrete-event core of the simulator: a virtual clock, an event queue ordered by
-// (time, sequence number), the run's single seeded PRNG, and the single-threaded io_context on
-// which application coroutines run.
+// (time, sequence number), and the single-threaded io_context on which application coroutines
+// run. Randomness is not the kernel's: every process and the fault injector have seeded streams
+// of their own (platform/random.h).
 //
 // Internal to platform/: applications never see it.
 //
 // Determinism: events at the same virtual time run in the order they were scheduled. Nothing
-// here reads a wall clock, and the PRNG is the only source of randomness in a run.
+// here reads a wall clock or draws a random number.
 //
 // Coroutines: the kernel's loop runs inside one handler of the io_context, so asio's dispatch()
 // runs inline and asio's coroutine frame allocator is active. Completion handlers of pending
@@ -16,10 +17,10 @@
 #include <cstdint>
 #include <memory>
 #include <new>
-#include <random>
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
+#include "absl/functional/function_ref.h"
 #include "asio/io_context.hpp"
 #include "platform/types.h"
 
@@ -29,7 +30,7 @@ class Kernel {
  public:
   using Callback = absl::AnyInvocable<void() &&>;
 
-  explicit Kernel(uint64_t seed);
+  Kernel() = default;
   ~Kernel();
   Kernel(const Kernel&) = delete;
   Kernel& operator=(const Kernel&) = delete;
@@ -40,26 +41,18 @@ class Kernel {
   void At(Time when, Callback fn);
   void After(Duration delay, Callback fn) { At(now_ + delay, std::move(fn)); }
 
-  // RunUntil runs every event with time <= limit, then sets the clock to limit (if finite).
-  void RunUntil(Time limit);
+  // RunUntil runs every event with time <= limit, then sets the clock to limit (if finite). With
+  // `done`, it also stops (without moving the clock further) once `*done` returns true, which it
+  // checks after every event.
+  void RunUntil(Time limit, const absl::FunctionRef<bool()>* done = nullptr);
   // RunUntilIdle runs until no event is left.
   void RunUntilIdle() { RunUntil(kInfiniteTime); }
   // Stop makes the current RunUntil return after the running event.
   void Stop() { stop_requested_ = true; }
+  bool stopped() const { return stop_requested_; }
 
   bool idle() const { return heap_.empty(); }
   uint64_t events_run() const { return events_run_; }
-
-  // Random returns 64 bits from the run's PRNG; Uniform a double in [0, 1).
-  uint64_t Random() { return prng_(); }
-  double Uniform() { return static_cast<double>(prng_() >> 11) * 0x1.0p-53; }
-  // Bernoulli draws from the PRNG only when p is strictly between 0 and 1, so that rules that
-  // cannot fire do not shift the random stream.
-  bool Bernoulli(double p) {
-    if (p <= 0) return false;
-    if (p >= 1) return true;
-    return Uniform() < p;
-  }
 
   asio::io_context& io_context() { return io_context_; }
 
@@ -79,7 +72,7 @@ class Kernel {
   }
   void Push(const Entry& entry);
   void PopFront();
-  void Loop(Time limit);
+  void Loop(Time limit, const absl::FunctionRef<bool()>* done);
   void RunCallback(uint32_t slot);
 
   // Callbacks live in fixed-size chunks of raw storage, so their addresses are stable while a
@@ -113,7 +106,6 @@ class Kernel {
   std::vector<std::unique_ptr<CallbackStorage[]>> chunks_;  // callback slab, by Entry::slot
   uint32_t slots_allocated_ = 0;
   std::vector<uint32_t> free_slots_;  // reused LIFO
-  std::mt19937_64 prng_;
   asio::io_context io_context_{1};
 };
 

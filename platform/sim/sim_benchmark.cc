@@ -66,7 +66,7 @@ void Check(bool ok, const char* what) {
 // runs them all. Each event costs one At (heap push) and one pop + call.
 void BM_KernelBatch(benchmark::State& state) {
   const int64_t n = state.range(0);
-  Kernel kernel(/*seed=*/1);
+  Kernel kernel;
   uint64_t rng = 42;
   uint64_t fired = 0;
   for (auto _ : state) {
@@ -100,7 +100,7 @@ struct HoldChain {
 
 void BM_KernelHold(benchmark::State& state) {
   const int64_t pending = state.range(0);
-  Kernel kernel(/*seed=*/1);
+  Kernel kernel;
   uint64_t events = 0;
   for (auto _ : state) {
     int64_t budget = kHoldEvents;

@@ -1,5 +1,6 @@
 // Simulation facade: determinism in (config, seed), process lifecycle and spawning, and the
 // errors of bad programmatic input.
+#include "platform/random.h"
 #include "platform/simulation.h"
 
 #include <memory>
@@ -153,7 +154,15 @@ TEST(ProcessRandomTest, DifferentSeedsGiveDifferentSequences) {
   EXPECT_NE(RandomSequence(/*seed=*/5, 8), RandomSequence(/*seed=*/6, 8));
 }
 
-TEST(ProcessRandomTest, AllProcessesShareTheRunsSingleStream) {
+std::vector<uint64_t> StreamOf(uint64_t seed, const std::string& name, uint32_t incarnation,
+                               int n) {
+  Rng rng = Rng::ForStream(seed, "process", name, incarnation);
+  std::vector<uint64_t> values;
+  for (int i = 0; i < n; ++i) values.push_back(rng.Next64());
+  return values;
+}
+
+TEST(ProcessRandomTest, EachProcessDrawsFromItsOwnStream) {
   std::unique_ptr<Simulation> sim = CreateSimulation("", /*seed=*/5);
   ASSERT_NE(sim, nullptr);
   std::vector<uint64_t> first;
@@ -163,9 +172,32 @@ TEST(ProcessRandomTest, AllProcessesShareTheRunsSingleStream) {
   MustSpawn(*sim, "second", "r1/ce2",
             [&second](Process& self) { return DrawRandom(self, 5, &second); });
   sim->RunUntilIdle();
-  std::vector<uint64_t> both = first;
-  both.insert(both.end(), second.begin(), second.end());
-  EXPECT_EQ(both, RandomSequence(/*seed=*/5, 8));
+  // (seed, name, incarnation) alone decide a process's draws: what others draw does not matter.
+  EXPECT_EQ(first, StreamOf(5, "first", 0, 3));
+  EXPECT_EQ(second, StreamOf(5, "second", 0, 5));
+}
+
+TEST(ProcessRandomTest, ARelaunchedIncarnationDrawsAFreshStream) {
+  std::unique_ptr<Simulation> sim = CreateSimulation("", /*seed=*/9);
+  ASSERT_NE(sim, nullptr);
+  std::vector<std::vector<uint64_t>> draws;
+  ProcessId id = kNoProcess;
+  id = MustSpawn(
+      *sim, "phoenix", "r0/ce1",
+      [&draws](Process& self) -> asio::awaitable<void> {
+        draws.emplace_back();
+        co_await DrawRandom(self, 4, &draws.back());
+        co_await self.Sleep(Seconds(1));
+      },
+      /*restart_on_reboot=*/true);
+  const CeId ce = CeNamed(*sim, "r0/ce1");
+  ASSERT_TRUE(sim->CrashCe(ce, Microseconds(10)).ok());
+  ASSERT_TRUE(sim->RestartCe(ce, Microseconds(20)).ok());
+  sim->RunUntil(Milliseconds(1));
+  ASSERT_EQ(draws.size(), 2u);
+  EXPECT_EQ(sim->Status(id).incarnation, 1u);
+  EXPECT_EQ(draws[0], StreamOf(9, "phoenix", 0, 4));
+  EXPECT_EQ(draws[1], StreamOf(9, "phoenix", 1, 4));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -417,7 +449,7 @@ TEST(SimulationErrorsTest, SpawnRejectsEmptyMain) {
   std::unique_ptr<Simulation> sim = CreateSimulation();
   ASSERT_NE(sim, nullptr);
   const absl::StatusOr<ProcessId> id =
-      sim->Spawn({.name = "nobody", .ce = CeNamed(*sim, "r0/ce0"), .main = nullptr});
+      sim->Spawn({.name = "nobody", .ce = CeNamed(*sim, "r0/ce0"), .main = ProcessMain()});
   EXPECT_EQ(id.status().code(), absl::StatusCode::kInvalidArgument);
 }
 

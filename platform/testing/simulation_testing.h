@@ -1,5 +1,6 @@
-// Helpers every platform test uses to name elements and spawn processes, recording a GoogleTest
-// failure (instead of crashing) when a name or a spawn is wrong.
+// Helpers every platform test uses: naming elements, spawning processes (recording a GoogleTest
+// failure instead of crashing when a name or a spawn is wrong), and SimulationTestPeer, the one
+// door from a test to the kernel side of a Simulation (the facade itself exposes none).
 #ifndef DDC_PLATFORM_TESTING_SIMULATION_TESTING_H_
 #define DDC_PLATFORM_TESTING_SIMULATION_TESTING_H_
 
@@ -13,7 +14,22 @@
 #include "platform/process.h"
 #include "platform/simulation.h"
 
-namespace ddc::testing_util {
+namespace ddc {
+
+namespace sim {
+class World;
+}
+
+// SimulationTestPeer gives platform tests the world behind a Simulation. Applications and the
+// harness never use it.
+class SimulationTestPeer {
+ public:
+  static sim::World& World(Simulation& simulation) { return *simulation.world_; }
+};
+
+namespace testing_util {
+
+inline sim::World& WorldOf(Simulation& simulation) { return SimulationTestPeer::World(simulation); }
 
 // CeNamed resolves a "rack/ce" name.
 inline CeId CeNamed(const Simulation& sim, absl::string_view name) {
@@ -46,6 +62,7 @@ inline ProcessId MustSpawn(Simulation& sim, std::string name, absl::string_view 
   return id.value_or(kNoProcess);
 }
 
-}  // namespace ddc::testing_util
+}  // namespace testing_util
+}  // namespace ddc
 
 #endif  // DDC_PLATFORM_TESTING_SIMULATION_TESTING_H_

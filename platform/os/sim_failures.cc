@@ -1,14 +1,14 @@
-#include "platform/memory/sim_failures.h"
+#include "platform/os/sim_failures.h"
 
 #include "absl/strings/str_cat.h"
 #include "platform/notices.pb.h"
-#include "platform/sim/sim_process.h"
+#include "platform/os/sim_process.h"
 #include "platform/sim/world.h"
 
-namespace ddc::mem {
+namespace ddc::os {
 
 absl::Status SimFailures::ModeAllows(absl::string_view op) const {
-  if (process_.world().mode == Mode::kTransparent) {
+  if (world_.mode() == Mode::kTransparent) {
     return absl::FailedPreconditionError(absl::StrCat(
         op, " is not available in transparent mode: failures are seen only through timeouts"));
   }
@@ -25,7 +25,7 @@ absl::Status SimFailures::SetMemoryFailureHandler(
 absl::Status SimFailures::SetEmergencyContacts(std::vector<ProcessId> contacts) {
   if (absl::Status s = ModeAllows("emergency contacts"); !s.ok()) return s;
   for (ProcessId contact : contacts) {
-    if (process_.world().process(contact) == nullptr) {
+    if (world_.process(contact) == nullptr) {
       return absl::NotFoundError(
           absl::StrCat("emergency contacts: no process with id ", Index(contact)));
     }
@@ -36,17 +36,16 @@ absl::Status SimFailures::SetEmergencyContacts(std::vector<ProcessId> contacts) 
 
 absl::Status SimFailures::RegisterStandby(ProcessId watched) {
   if (absl::Status s = ModeAllows("standby registration"); !s.ok()) return s;
-  sim::World& world = process_.world();
-  absl::StatusOr<sim::SimProcess*> target = world.RackPeer(process_, watched, "register standby");
+  absl::StatusOr<sim::ProcessControl*> target =
+      world_.RackPeer(process_.id(), watched, "register standby");
   if (!target.ok()) return target.status();
-  world.AddStandby(watched, process_.id());
+  world_.AddStandby(watched, process_.id());
   return absl::OkStatus();
 }
 
-void SimFailures::OnMemoryFailure(const MemoryFailure& failure, uint32_t me_index) {
-  if (!process_.alive() || !reported_.insert(me_index).second) return;
-  sim::World& world = process_.world();
-  world.metrics.memory_failure_reports++;
+void SimFailures::OnMemoryFailure(const MemoryFailure& failure, MeId me) {
+  if (!process_.alive() || !reported_.insert(Index(me)).second) return;
+  world_.metrics().memory_failure_reports++;
   if (handler_) {
     handler_(failure);
     return;
@@ -61,8 +60,9 @@ void SimFailures::OnMemoryFailure(const MemoryFailure& failure, uint32_t me_inde
     r->set_length(region.length);
   }
   for (ProcessId contact : contacts_) {
-    (void)process_.Send(contact, notice);
-    world.metrics.memory_failure_forwards++;
+    // The CE OS forwards on the process's behalf; a send it cannot make (the process was fenced)
+    // is counted by the network like any other.
+    if (process_.Send(contact, notice).ok()) world_.metrics().memory_failure_forwards++;
   }
 }
 
@@ -72,4 +72,4 @@ void SimFailures::Reset() {
   reported_.clear();
 }
 
-}  // namespace ddc::mem
+}  // namespace ddc::os
