@@ -47,7 +47,7 @@ class Workload {
   virtual absl::Status Check(const Simulation& sim) = 0;
   virtual std::vector<MetricRow> Metrics() const = 0;
   // ExpectedFailure excuses a process failure the workload provokes on purpose.
-  virtual bool ExpectedFailure(const ProcessFailure& failure) const { return false; }
+  virtual bool ExpectedFailure(const ProcessFailure& /*failure*/) const { return false; }
 };
 
 struct RunOptions {

@@ -136,7 +136,9 @@ class PingpongWorkload final : public Workload {
       for (int64_t size : kPayloadSizes) {
         Ping ping;
         ping.set_payload(std::string(static_cast<size_t>(size), 'x'));
-        Row row{.placement = target.placement, .payload_bytes = size};
+        Row row;
+        row.placement = target.placement;
+        row.payload_bytes = size;
         const Duration timeout =
             100 * model_.MessageRttNs(target.same_rack, static_cast<int64_t>(ping.ByteSizeLong()),
                                       static_cast<int64_t>(ping.ByteSizeLong())) +
