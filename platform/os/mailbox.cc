@@ -18,9 +18,7 @@ void Mailbox::Deliver(Envelope envelope) {
     const uint64_t group_id = call->second;
     group_of_call_.erase(call);
     CallGroup& group = groups_.at(group_id);
-    const auto open = group.open.find(envelope.call_id());
-    process_.world().CloseCall(open->second, process_.id(), envelope.call_id());
-    group.open.erase(open);
+    group.open.erase(envelope.call_id());
     group.replies.push_back(std::move(envelope));
     Settle(group_id);
     return;
@@ -97,7 +95,7 @@ asio::awaitable<CallResult> Mailbox::Call(ProcessId as, std::vector<ProcessId> t
     }
     group.open.emplace(call_id, target);
     group_of_call_[call_id] = group_id;
-    world.OpenCall(target, process_.id(), call_id);
+    world.OpenCall(call_id, target, process_.id());
   }
   // Every send may have failed already: then the call ends without waiting.
   if (std::optional<absl::Status> verdict = Verdict(group)) {
@@ -143,7 +141,7 @@ void Mailbox::Settle(uint64_t group_id) {
 void Mailbox::CloseOpenCalls(CallGroup& group) {
   for (const auto& [call_id, callee] : group.open) {
     group_of_call_.erase(call_id);
-    process_.world().CloseCall(callee, process_.id(), call_id);
+    process_.world().CloseCall(call_id);
   }
   group.open.clear();
 }

@@ -166,6 +166,8 @@ absl::StatusOr<SimMemory::Prepared> SimMemory::Prepare(
   absl::StatusOr<Resolved> resolved = Resolve(pages);
   if (!resolved.ok()) {
     refused_at = world_.fabric().Control(now);
+    // The Rack MMU answers a process a steal has fenced (a zombie) with its stale epoch first.
+    DDC_RETURN_IF_ERROR(CheckNotFenced("access"));
     return resolved.status();
   }
   const Time start = resolved->needed_mmu ? world_.fabric().Control(now) : now;

@@ -119,11 +119,12 @@ class World {
   // INVALID_ARGUMENT (no message), PERMISSION_DENIED (`from` is fenced, or may not send as
   // `out.as`). A send from a dead process's unwinding frames is dropped silently.
   absl::Status Send(ProcessControl& from, Outgoing out);
-  // OpenCall and CloseCall track calls in flight, so that the callee's failure, exit, steal or
-  // relaunch resets them (see process.h).
+  // OpenCall and CloseCall track calls the callee has not answered yet, so that its failure,
+  // exit, steal or relaunch resets them (see process.h). A reply closes its call when it is sent.
+  // Call ids are unique in the run.
   uint64_t NextCallId() { return ++last_call_id_; }
-  void OpenCall(ProcessId callee, ProcessId caller, uint64_t call_id);
-  void CloseCall(ProcessId callee, ProcessId caller, uint64_t call_id);
+  void OpenCall(uint64_t call_id, ProcessId callee, ProcessId caller);
+  void CloseCall(uint64_t call_id);
   bool Partitioned(CeId a, CeId b, Time at) const;
   void AddPartition(Endpoint a, Endpoint b, Time at, Time heal_at);
   // InstallStealRules makes the ToR deliver traffic addressed to `victim` to `thief` and drop
@@ -237,8 +238,9 @@ class World {
   std::vector<MessageRule> message_rules_;
   std::vector<InFlight> in_flight_;
   std::vector<uint32_t> in_flight_free_;
-  // Open calls by callee identity: (caller, call id).
-  std::map<ProcessId, std::set<std::pair<ProcessId, uint64_t>>> open_calls_;
+  // Calls not answered yet: call id -> (callee identity, caller process), and by callee.
+  std::map<uint64_t, std::pair<ProcessId, ProcessId>> open_calls_;
+  std::map<ProcessId, std::set<uint64_t>> open_calls_by_callee_;
   uint64_t last_call_id_ = 0;
   std::map<ProcessId, std::vector<ProcessId>> standbys_;  // watched -> standbys
 };

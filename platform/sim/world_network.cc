@@ -69,6 +69,8 @@ absl::Status World::Send(ProcessControl& from, Outgoing out) {
   }
   dst = process(tor_.Resolve(out.to));
   if (dst->id() != out.to) metrics_.redirected++;
+  // A reply answers its call: from now on the callee's fate no longer resets it.
+  if (out.kind == Envelope::Kind::kReply) CloseCall(out.call_id);
 
   const uint32_t incarnation = processes_[Index(as)].incarnation;
   const int64_t bytes = static_cast<int64_t>(out.message->ByteSizeLong()) +
@@ -145,30 +147,35 @@ void World::Deliver(ProcessControl& dst, Envelope envelope) {
   dst.Deliver(std::move(envelope));
 }
 
-void World::OpenCall(ProcessId callee, ProcessId caller, uint64_t call_id) {
-  open_calls_[callee].insert({caller, call_id});
+void World::OpenCall(uint64_t call_id, ProcessId callee, ProcessId caller) {
+  open_calls_[call_id] = {callee, caller};
+  open_calls_by_callee_[callee].insert(call_id);
 }
 
-void World::CloseCall(ProcessId callee, ProcessId caller, uint64_t call_id) {
-  auto it = open_calls_.find(callee);
+void World::CloseCall(uint64_t call_id) {
+  auto it = open_calls_.find(call_id);
   if (it == open_calls_.end()) return;
-  it->second.erase({caller, call_id});
-  if (it->second.empty()) open_calls_.erase(it);
+  auto by_callee = open_calls_by_callee_.find(it->second.first);
+  by_callee->second.erase(call_id);
+  if (by_callee->second.empty()) open_calls_by_callee_.erase(by_callee);
+  open_calls_.erase(it);
 }
 
 void World::ResetCalls(ProcessId callee, absl::string_view why) {
-  auto it = open_calls_.find(callee);
-  if (it == open_calls_.end()) return;
-  const std::set<std::pair<ProcessId, uint64_t>> calls = std::move(it->second);
-  open_calls_.erase(it);
+  auto it = open_calls_by_callee_.find(callee);
+  if (it == open_calls_by_callee_.end()) return;
+  const std::set<uint64_t> calls = std::move(it->second);
+  open_calls_by_callee_.erase(it);
   const ProcessControl& target = *process(callee);
   const absl::Status reset =
       absl::UnavailableError(absl::StrCat("connection reset: \"", target.name(), "\" ", why));
-  // The reset reaches each caller one intra-rack hop later (from the callee's CE OS, or from the
-  // ToR that now redirects the callee's address).
-  const Time at = kernel_.now() + config_.cost_model().intra_rack_rtt_ns() / 2;
-  for (const auto& [caller, call_id] : calls) {
+  for (uint64_t call_id : calls) {
+    const ProcessId caller = open_calls_.at(call_id).second;
+    open_calls_.erase(call_id);
     metrics_.calls_reset++;
+    // The reset reaches the caller one network hop later (from the callee's CE OS, or from the
+    // ToR that now redirects the callee's address).
+    const Time at = kernel_.now() + network_.OneWayLatency(target.ce(), process(caller)->ce());
     kernel_.At(at, [this, caller, call_id, reset] {
       ProcessControl* p = process(caller);
       if (p->alive()) p->ResetCall(call_id, reset);
