@@ -166,8 +166,11 @@ absl::StatusOr<SimMemory::Prepared> SimMemory::Prepare(
   absl::StatusOr<Resolved> resolved = Resolve(pages);
   if (!resolved.ok()) {
     refused_at = world_.fabric().Control(now);
-    // The Rack MMU answers a process a steal has fenced (a zombie) with its stale epoch first.
-    DDC_RETURN_IF_ERROR(CheckNotFenced("access"));
+    // A process a steal has fenced (a zombie) learns that first, then why the page is refused.
+    if (absl::Status fenced = CheckNotFenced("access"); !fenced.ok()) {
+      return absl::PermissionDeniedError(
+          absl::StrCat(fenced.message(), "; ", resolved.status().message()));
+    }
     return resolved.status();
   }
   const Time start = resolved->needed_mmu ? world_.fabric().Control(now) : now;
