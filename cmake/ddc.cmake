@@ -63,7 +63,9 @@ function(ddc_module name kind)
     if(NOT M_LABELS)
       set(M_LABELS unit)
     endif()
-    gtest_discover_tests(${name} PROPERTIES LABELS "${M_LABELS}" DISCOVERY_TIMEOUT 60)
+    # Tests are named <binary>.<Suite>.<Test>, so `ctest -R <binary>` selects one binary.
+    gtest_discover_tests(${name} TEST_PREFIX "${name}." PROPERTIES LABELS "${M_LABELS}"
+                         DISCOVERY_TIMEOUT 60)
   elseif(kind STREQUAL "EXAMPLE")
     if(NOT M_EXPECTED)
       message(FATAL_ERROR "ddc_module(${name}): an EXAMPLE needs EXPECTED <file>")

@@ -34,6 +34,18 @@ absl::Status WriteRunArtifacts(absl::string_view dir, absl::string_view prefix,
                                const Simulation& simulation) {
   DDC_RETURN_IF_ERROR(
       WriteFile(dir, absl::StrCat(prefix, ".metrics.csv"), simulation.MetricsCsv()));
+  const StatsRegistry& stats = simulation.stats();
+  if (!stats.counters().empty()) {
+    DDC_RETURN_IF_ERROR(
+        WriteFile(dir, absl::StrCat(prefix, ".counters.csv"), stats.CountersCsv()));
+  }
+  if (!stats.histograms().empty()) {
+    DDC_RETURN_IF_ERROR(
+        WriteFile(dir, absl::StrCat(prefix, ".histograms.csv"), stats.HistogramsCsv()));
+  }
+  if (!stats.series().empty()) {
+    DDC_RETURN_IF_ERROR(WriteFile(dir, absl::StrCat(prefix, ".series.csv"), stats.SeriesCsv()));
+  }
   return WriteFile(dir, absl::StrCat(prefix, ".trace.json"), simulation.TraceJson());
 }
 

@@ -20,7 +20,10 @@ namespace ddc::harness {
 // WriteFile writes `contents` to dir/name, replacing it.
 absl::Status WriteFile(absl::string_view dir, absl::string_view name, absl::string_view contents);
 
-// WriteRunArtifacts writes <prefix>.metrics.csv and <prefix>.trace.json of a finished simulation.
+// WriteRunArtifacts writes what a finished simulation measured: <prefix>.metrics.csv (platform
+// counters and link statistics), <prefix>.trace.json, and what the processes recorded through
+// Process::stats(), when they recorded anything: <prefix>.counters.csv, <prefix>.histograms.csv
+// and <prefix>.series.csv (columns in platform/stats.h and docs/experiments.md).
 absl::Status WriteRunArtifacts(absl::string_view dir, absl::string_view prefix,
                                const Simulation& simulation);
 

@@ -48,6 +48,7 @@ Mode Simulation::mode() const { return world_->mode(); }
 uint64_t Simulation::seed() const { return world_->seed(); }
 Time Simulation::Now() const { return world_->kernel().now(); }
 const Metrics& Simulation::metrics() const { return world_->metrics(); }
+const StatsRegistry& Simulation::stats() const { return world_->stats(); }
 std::string Simulation::MetricsCsv() const { return world_->MetricsCsv(); }
 std::string Simulation::TraceJson() const { return world_->tracer().Json(); }
 uint64_t Simulation::events_run() const { return world_->kernel().events_run(); }

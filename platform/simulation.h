@@ -36,6 +36,7 @@
 #include "platform/config.h"
 #include "platform/metrics.h"
 #include "platform/process.h"
+#include "platform/stats.h"
 #include "platform/topology.h"
 
 namespace ddc {
@@ -117,6 +118,8 @@ class Simulation {
   bool CeAlive(CeId ce) const;
 
   const Metrics& metrics() const;
+  // stats holds what processes recorded through Process::stats(), by (process, name).
+  const StatsRegistry& stats() const;
   // MetricsCsv renders the counters and per-link statistics as "metric,value" rows.
   std::string MetricsCsv() const;
   // TraceJson renders the Chrome trace-event timeline.
