@@ -34,6 +34,7 @@
 #include "platform/sim/world.h"
 #include "platform/simulation.h"
 #include "platform/testing/simulation_testing.h"
+#include "platform/testing/world_peer.h"
 
 namespace ddc::memtest {
 

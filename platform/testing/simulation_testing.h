@@ -1,6 +1,6 @@
-// Helpers every platform test uses: naming elements, spawning processes (recording a GoogleTest
-// failure instead of crashing when a name or a spawn is wrong), and SimulationTestPeer, the one
-// door from a test to the kernel side of a Simulation (the facade itself exposes none).
+// Helpers for tests of code that runs on the platform: naming elements and spawning processes,
+// recording a GoogleTest failure (instead of crashing) when a name or a spawn is wrong. Tests of
+// the platform's own internals also use world_peer.h.
 #ifndef DDC_PLATFORM_TESTING_SIMULATION_TESTING_H_
 #define DDC_PLATFORM_TESTING_SIMULATION_TESTING_H_
 
@@ -14,22 +14,7 @@
 #include "platform/process.h"
 #include "platform/simulation.h"
 
-namespace ddc {
-
-namespace sim {
-class World;
-}
-
-// SimulationTestPeer gives platform tests the world behind a Simulation. Applications and the
-// harness never use it.
-class SimulationTestPeer {
- public:
-  static sim::World& World(Simulation& simulation) { return *simulation.world_; }
-};
-
-namespace testing_util {
-
-inline sim::World& WorldOf(Simulation& simulation) { return SimulationTestPeer::World(simulation); }
+namespace ddc::testing_util {
 
 // CeNamed resolves a "rack/ce" name.
 inline CeId CeNamed(const Simulation& sim, absl::string_view name) {
@@ -62,7 +47,6 @@ inline ProcessId MustSpawn(Simulation& sim, std::string name, absl::string_view 
   return id.value_or(kNoProcess);
 }
 
-}  // namespace testing_util
-}  // namespace ddc
+}  // namespace ddc::testing_util
 
 #endif  // DDC_PLATFORM_TESTING_SIMULATION_TESTING_H_
