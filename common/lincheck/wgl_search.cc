@@ -1,0 +1,244 @@
+#include "common/lincheck/wgl_search.h"
+
+#include <algorithm>
+#include <cstring>
+#include <tuple>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+
+namespace ddc::lincheck {
+namespace {
+
+constexpr int kNil = -1;
+
+// Mix is the SplitMix64 finalizer: a cheap, well-spread 64-bit hash of an integer.
+uint64_t Mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+// LinearizedSet is the set of operations linearized so far, as a bitset with a hash that is
+// kept up to date on every change (XOR of the members' mixed positions), so hashing a
+// configuration costs O(1) instead of a pass over the words.
+class LinearizedSet {
+ public:
+  explicit LinearizedSet(int size) : words_((size + 63) / 64, 0) {}
+
+  void Set(int i) {
+    words_[i / 64] |= uint64_t{1} << (i % 64);
+    hash_ ^= Mix(i);
+  }
+  void Clear(int i) {
+    words_[i / 64] &= ~(uint64_t{1} << (i % 64));
+    hash_ ^= Mix(i);
+  }
+  uint64_t hash() const { return hash_; }
+  const std::vector<uint64_t>& words() const { return words_; }
+
+ private:
+  std::vector<uint64_t> words_;
+  uint64_t hash_ = 0;
+};
+
+// ConfigurationCache remembers every (linearized set, state) configuration the search has
+// entered. Reaching one again leads to the same sub-search, which failed, so it is pruned. The
+// sets live back to back in one array; entries with equal hashes are chained.
+class ConfigurationCache {
+ public:
+  ConfigurationCache(const Model& model, int operations)
+      : model_(model), words_per_set_((operations + 63) / 64) {}
+
+  // Insert adds the configuration and returns true, or returns false if it was there already.
+  bool Insert(const LinearizedSet& set, const State& state) {
+    const uint64_t hash = Mix(set.hash() ^ Mix(model_.HashState(state)));
+    auto [bucket, inserted] = first_with_hash_.try_emplace(hash, static_cast<int>(entries_.size()));
+    if (!inserted) {
+      for (int e = bucket->second; e != kNil; e = entries_[e].next_with_same_hash) {
+        if (SameSet(entries_[e], set) && model_.StatesEqual(entries_[e].state, state)) return false;
+      }
+    }
+    const int previous_first = inserted ? kNil : bucket->second;
+    bucket->second = static_cast<int>(entries_.size());
+    entries_.push_back(
+        Entry{.set_offset = sets_.size(), .next_with_same_hash = previous_first, .state = state});
+    sets_.insert(sets_.end(), set.words().begin(), set.words().end());
+    return true;
+  }
+
+ private:
+  struct Entry {
+    size_t set_offset;
+    int next_with_same_hash;
+    State state;
+  };
+
+  bool SameSet(const Entry& entry, const LinearizedSet& set) const {
+    return std::memcmp(&sets_[entry.set_offset], set.words().data(),
+                       words_per_set_ * sizeof(uint64_t)) == 0;
+  }
+
+  const Model& model_;
+  const size_t words_per_set_;
+  std::vector<Entry> entries_;
+  std::vector<uint64_t> sets_;
+  absl::flat_hash_map<uint64_t, int> first_with_hash_;
+};
+
+// Search holds the event list: nodes 0..2n-1 are the calls and returns of the n operations,
+// sorted by time, and node 2n is the head, linked before the first event still in the list.
+class Search {
+ public:
+  Search(const Model& model, absl::Span<const Operation* const> ops)
+      : model_(model), ops_(ops), linearized_(ops.size()), cache_(model, ops.size()) {
+    BuildEventList();
+  }
+
+  SearchResult Run(int64_t max_steps);
+
+ private:
+  struct Frame {
+    int call;     // the call node that was lifted
+    State state;  // the state before it
+  };
+
+  bool IsCall(int node) const { return return_of_[node] != kNil; }
+  void BuildEventList();
+  void Lift(int call);
+  void Unlift(int call);
+  void RecordDeadEnd(int return_node, SearchResult& result);
+
+  const Model& model_;
+  absl::Span<const Operation* const> ops_;
+  // Per node: the operation (position in ops_), the matching return node for a call (kNil for
+  // a return), and the list links.
+  std::vector<int> op_, return_of_, next_, prev_;
+  int head_ = 0;
+  LinearizedSet linearized_;
+  ConfigurationCache cache_;
+  std::vector<Frame> stack_;
+  int longest_prefix_ = -1;
+};
+
+void Search::BuildEventList() {
+  const int n = static_cast<int>(ops_.size());
+  // (time, 0 for a call and 1 for a return, position): calls precede returns at equal times.
+  std::vector<std::tuple<Time, int, int>> events;
+  events.reserve(2 * n);
+  for (int i = 0; i < n; ++i) {
+    events.emplace_back(ops_[i]->call, 0, i);
+    events.emplace_back(ops_[i]->ret, 1, i);
+  }
+  std::sort(events.begin(), events.end());
+  head_ = 2 * n;
+  op_.assign(2 * n + 1, kNil);
+  return_of_.assign(2 * n + 1, kNil);
+  next_.assign(2 * n + 1, kNil);
+  prev_.assign(2 * n + 1, kNil);
+  std::vector<int> call_node(n, kNil);
+  for (int node = 0; node < 2 * n; ++node) {
+    const auto [time, is_return, op] = events[node];
+    op_[node] = op;
+    if (is_return) {
+      return_of_[call_node[op]] = node;
+    } else {
+      call_node[op] = node;
+    }
+    prev_[node] = node == 0 ? head_ : node - 1;
+    next_[node] = node + 1 < 2 * n ? node + 1 : kNil;
+  }
+  next_[head_] = n > 0 ? 0 : kNil;
+}
+
+// Lift unlinks a call and its return; a call is never last (its return follows it).
+void Search::Lift(int call) {
+  next_[prev_[call]] = next_[call];
+  prev_[next_[call]] = prev_[call];
+  const int ret = return_of_[call];
+  next_[prev_[ret]] = next_[ret];
+  if (next_[ret] != kNil) prev_[next_[ret]] = prev_[ret];
+}
+
+// Unlift relinks them, in the reverse order of Lift, so the neighbours' links are as they were.
+void Search::Unlift(int call) {
+  const int ret = return_of_[call];
+  next_[prev_[ret]] = ret;
+  if (next_[ret] != kNil) prev_[next_[ret]] = ret;
+  next_[prev_[call]] = call;
+  prev_[next_[call]] = call;
+}
+
+// RecordDeadEnd keeps the longest prefix that reached a dead end. The search walks from the
+// head over calls only, so `return_node` is the first return in the list and every node before
+// it is a call that could have come next.
+void Search::RecordDeadEnd(int return_node, SearchResult& result) {
+  if (static_cast<int>(stack_.size()) <= longest_prefix_) return;
+  longest_prefix_ = static_cast<int>(stack_.size());
+  result.linearization.clear();
+  for (const Frame& frame : stack_) result.linearization.push_back(op_[frame.call]);
+  result.blocked = op_[return_node];
+  result.candidates.clear();
+  for (int node = next_[head_]; node != return_node; node = next_[node]) {
+    result.candidates.push_back(op_[node]);
+  }
+}
+
+SearchResult Search::Run(int64_t max_steps) {
+  SearchResult result;
+  State state = model_.Init();
+  int node = next_[head_];
+  while (next_[head_] != kNil) {
+    if (!IsCall(node)) {
+      // Operation op_[node] had to be linearized by its return and was not: undo the last
+      // choice and try the call after it.
+      RecordDeadEnd(node, result);
+      if (stack_.empty()) {
+        result.verdict = Verdict::kIllegal;
+        return result;
+      }
+      Frame top = std::move(stack_.back());
+      stack_.pop_back();
+      state = std::move(top.state);
+      linearized_.Clear(op_[top.call]);
+      Unlift(top.call);
+      node = next_[top.call];
+      continue;
+    }
+    if (result.steps == max_steps) {
+      SearchResult undecided;
+      undecided.steps = max_steps;
+      return undecided;  // kUnknown, with no prefix
+    }
+    ++result.steps;
+    const Operation& op = *ops_[op_[node]];
+    std::optional<State> after = model_.Step(state, op.input, op.output);
+    if (after) {
+      linearized_.Set(op_[node]);
+      if (cache_.Insert(linearized_, *after)) {
+        stack_.push_back(Frame{.call = node, .state = std::move(state)});
+        state = *std::move(after);
+        Lift(node);
+        node = next_[head_];
+        continue;
+      }
+      linearized_.Clear(op_[node]);
+    }
+    node = next_[node];
+  }
+  SearchResult linearizable;
+  linearizable.verdict = Verdict::kOk;
+  linearizable.steps = result.steps;
+  for (const Frame& frame : stack_) linearizable.linearization.push_back(op_[frame.call]);
+  return linearizable;
+}
+
+}  // namespace
+
+SearchResult SearchLinearization(const Model& model, absl::Span<const Operation* const> ops,
+                                 int64_t max_steps) {
+  return Search(model, ops).Run(max_steps);
+}
+
+}  // namespace ddc::lincheck
