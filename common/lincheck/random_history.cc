@@ -1,6 +1,7 @@
 #include "common/lincheck/random_history.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <numeric>
 #include <optional>
@@ -14,6 +15,31 @@ namespace {
 
 // Uniform returns a number in [0, n); the modulo bias is negligible for the small n used here.
 uint64_t Uniform(std::mt19937_64& rng, uint64_t n) { return rng() % n; }
+
+// KeyPicker draws key indices with the popularity RandomHistoryOptions::zipf_exponent asks for.
+class KeyPicker {
+ public:
+  KeyPicker(int keys, double zipf_exponent) : keys_(keys) {
+    if (zipf_exponent <= 0) return;
+    double total = 0;
+    for (int i = 0; i < keys; ++i) {
+      total += std::pow(i + 1, -zipf_exponent);
+      cumulative_.push_back(total);
+    }
+    for (double& c : cumulative_) c /= total;
+  }
+
+  int Pick(std::mt19937_64& rng) const {
+    if (cumulative_.empty()) return static_cast<int>(Uniform(rng, keys_));
+    const double u = static_cast<double>(rng() >> 11) * 0x1.0p-53;  // uniform in [0, 1)
+    const auto it = std::upper_bound(cumulative_.begin(), cumulative_.end(), u);
+    return std::min(static_cast<int>(it - cumulative_.begin()), keys_ - 1);
+  }
+
+ private:
+  int keys_;
+  std::vector<double> cumulative_;  // empty for uniform
+};
 
 OpType RandomType(const RandomHistoryOptions& options, std::mt19937_64& rng) {
   const std::pair<OpType, int> weights[] = {
@@ -96,6 +122,7 @@ class SequentialMap {
 
 std::vector<Operation> RandomHistory(const RandomHistoryOptions& options) {
   std::mt19937_64 rng(options.seed);
+  const KeyPicker keys(options.keys, options.zipf_exponent);
   std::vector<Time> client_free_at(options.clients, 0);
   std::vector<Operation> history(options.operations);
   std::vector<Time> point(options.operations);
@@ -109,7 +136,7 @@ std::vector<Operation> RandomHistory(const RandomHistoryOptions& options) {
     op.client = client;
     op.call = client_free_at[client];
     op.input.type = RandomType(options, rng);
-    op.input.key = absl::StrCat("k", Uniform(rng, options.keys));
+    op.input.key = absl::StrCat("k", keys.Pick(rng));
     op.input.value = absl::StrCat(i);
     const Duration latency = 1 + static_cast<Duration>(Uniform(rng, options.max_latency));
     point[i] = op.call + static_cast<Duration>(Uniform(rng, latency + 1));

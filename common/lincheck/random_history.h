@@ -23,6 +23,9 @@ struct RandomHistoryOptions {
   uint64_t seed = 1;
   int operations = 100;
   int keys = 4;
+  // Key popularity: 0 picks keys uniformly; s > 0 picks key i (from 0) with probability
+  // proportional to 1 / (i + 1)^s (Zipf), so low keys are hot and see overlapping operations.
+  double zipf_exponent = 0;
   int clients = 4;
   // Relative weights of the operation types; cas, delete and increment default to none.
   int get_weight = 1;

@@ -1,7 +1,7 @@
 #include "common/lincheck/wgl_search.h"
 
 #include <algorithm>
-#include <cstring>
+#include <numeric>
 #include <tuple>
 #include <utility>
 
@@ -20,36 +20,61 @@ uint64_t Mix(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-// LinearizedSet is the set of operations linearized so far, as a bitset with a hash that is
-// kept up to date on every change (XOR of the members' mixed positions), so hashing a
-// configuration costs O(1) instead of a pass over the words.
+// LinearizedSet is the set of operations linearized so far. Operations are numbered by the
+// order of their returns (their rank). The search can only pass an operation's return once it
+// is linearized, so the set is always every rank below some `prefix` plus a few ranks above it
+// (operations linearized ahead of a concurrent one, and unknown outcomes, which never return):
+// it is stored that way, so a configuration costs memory in proportion to the concurrency, not
+// to the length of the history. The hash is the XOR of the members' mixed ranks, kept up to
+// date on every change.
 class LinearizedSet {
  public:
-  explicit LinearizedSet(int size) : words_((size + 63) / 64, 0) {}
+  void Insert(int rank) {
+    hash_ ^= Mix(rank);
+    if (rank != prefix_) {
+      beyond_prefix_.insert(std::upper_bound(beyond_prefix_.begin(), beyond_prefix_.end(), rank),
+                            rank);
+      return;
+    }
+    ++prefix_;
+    auto absorbed = beyond_prefix_.begin();
+    while (absorbed != beyond_prefix_.end() && *absorbed == prefix_) {
+      ++prefix_;
+      ++absorbed;
+    }
+    beyond_prefix_.erase(beyond_prefix_.begin(), absorbed);
+  }
 
-  void Set(int i) {
-    words_[i / 64] |= uint64_t{1} << (i % 64);
-    hash_ ^= Mix(i);
+  void Erase(int rank) {
+    hash_ ^= Mix(rank);
+    if (rank >= prefix_) {
+      beyond_prefix_.erase(std::lower_bound(beyond_prefix_.begin(), beyond_prefix_.end(), rank));
+      return;
+    }
+    // The members between `rank` and the old prefix are now beyond the prefix.
+    std::vector<int> moved(prefix_ - rank - 1);
+    std::iota(moved.begin(), moved.end(), rank + 1);
+    beyond_prefix_.insert(beyond_prefix_.begin(), moved.begin(), moved.end());
+    prefix_ = rank;
   }
-  void Clear(int i) {
-    words_[i / 64] &= ~(uint64_t{1} << (i % 64));
-    hash_ ^= Mix(i);
-  }
+
   uint64_t hash() const { return hash_; }
-  const std::vector<uint64_t>& words() const { return words_; }
+  int prefix() const { return prefix_; }
+  const std::vector<int>& beyond_prefix() const { return beyond_prefix_; }
 
  private:
-  std::vector<uint64_t> words_;
+  int prefix_ = 0;                  // every rank below it is a member
+  std::vector<int> beyond_prefix_;  // the members above it, ascending
   uint64_t hash_ = 0;
 };
 
 // ConfigurationCache remembers every (linearized set, state) configuration the search has
 // entered. Reaching one again leads to the same sub-search, which failed, so it is pruned. The
-// sets live back to back in one array; entries with equal hashes are chained.
+// sets' ranks beyond their prefix live back to back in one array; entries whose hashes are equal
+// are chained.
 class ConfigurationCache {
  public:
-  ConfigurationCache(const Model& model, int operations)
-      : model_(model), words_per_set_((operations + 63) / 64) {}
+  explicit ConfigurationCache(const Model& model) : model_(model) {}
 
   // Insert adds the configuration and returns true, or returns false if it was there already.
   bool Insert(const LinearizedSet& set, const State& state) {
@@ -60,30 +85,35 @@ class ConfigurationCache {
         if (SameSet(entries_[e], set) && model_.StatesEqual(entries_[e].state, state)) return false;
       }
     }
-    const int previous_first = inserted ? kNil : bucket->second;
-    bucket->second = static_cast<int>(entries_.size());
-    entries_.push_back(
-        Entry{.set_offset = sets_.size(), .next_with_same_hash = previous_first, .state = state});
-    sets_.insert(sets_.end(), set.words().begin(), set.words().end());
+    Entry& entry = entries_.emplace_back();
+    entry.prefix = set.prefix();
+    entry.ranks_offset = ranks_.size();
+    entry.ranks_size = set.beyond_prefix().size();
+    entry.next_with_same_hash = inserted ? kNil : bucket->second;
+    entry.state = state;
+    bucket->second = static_cast<int>(entries_.size()) - 1;
+    ranks_.insert(ranks_.end(), set.beyond_prefix().begin(), set.beyond_prefix().end());
     return true;
   }
 
  private:
   struct Entry {
-    size_t set_offset;
+    int prefix;
+    size_t ranks_offset;
+    size_t ranks_size;
     int next_with_same_hash;
     State state;
   };
 
   bool SameSet(const Entry& entry, const LinearizedSet& set) const {
-    return std::memcmp(&sets_[entry.set_offset], set.words().data(),
-                       words_per_set_ * sizeof(uint64_t)) == 0;
+    const std::vector<int>& beyond = set.beyond_prefix();
+    return entry.prefix == set.prefix() && entry.ranks_size == beyond.size() &&
+           std::equal(beyond.begin(), beyond.end(), ranks_.begin() + entry.ranks_offset);
   }
 
   const Model& model_;
-  const size_t words_per_set_;
   std::vector<Entry> entries_;
-  std::vector<uint64_t> sets_;
+  std::vector<int> ranks_;
   absl::flat_hash_map<uint64_t, int> first_with_hash_;
 };
 
@@ -92,7 +122,7 @@ class ConfigurationCache {
 class Search {
  public:
   Search(const Model& model, absl::Span<const Operation* const> ops)
-      : model_(model), ops_(ops), linearized_(ops.size()), cache_(model, ops.size()) {
+      : model_(model), ops_(ops), cache_(model) {
     BuildEventList();
   }
 
@@ -116,10 +146,14 @@ class Search {
   // a return), and the list links.
   std::vector<int> op_, return_of_, next_, prev_;
   int head_ = 0;
+  std::vector<int> rank_;  // per operation: the position of its return among all returns
   LinearizedSet linearized_;
   ConfigurationCache cache_;
   std::vector<Frame> stack_;
+  // The longest prefix recorded so far, and how much of it the stack still holds: the stack
+  // only changes at its top, so a new record copies the frames above that height only.
   int longest_prefix_ = -1;
+  size_t stack_matches_record_below_ = 0;
 };
 
 void Search::BuildEventList() {
@@ -137,12 +171,15 @@ void Search::BuildEventList() {
   return_of_.assign(2 * n + 1, kNil);
   next_.assign(2 * n + 1, kNil);
   prev_.assign(2 * n + 1, kNil);
+  rank_.assign(n, kNil);
+  int returns = 0;
   std::vector<int> call_node(n, kNil);
   for (int node = 0; node < 2 * n; ++node) {
     const auto [time, is_return, op] = events[node];
     op_[node] = op;
     if (is_return) {
       return_of_[call_node[op]] = node;
+      rank_[op] = returns++;
     } else {
       call_node[op] = node;
     }
@@ -176,8 +213,11 @@ void Search::Unlift(int call) {
 void Search::RecordDeadEnd(int return_node, SearchResult& result) {
   if (static_cast<int>(stack_.size()) <= longest_prefix_) return;
   longest_prefix_ = static_cast<int>(stack_.size());
-  result.linearization.clear();
-  for (const Frame& frame : stack_) result.linearization.push_back(op_[frame.call]);
+  result.linearization.resize(stack_matches_record_below_);
+  for (size_t k = stack_matches_record_below_; k < stack_.size(); ++k) {
+    result.linearization.push_back(op_[stack_[k].call]);
+  }
+  stack_matches_record_below_ = stack_.size();
   result.blocked = op_[return_node];
   result.candidates.clear();
   for (int node = next_[head_]; node != return_node; node = next_[node]) {
@@ -200,8 +240,9 @@ SearchResult Search::Run(int64_t max_steps) {
       }
       Frame top = std::move(stack_.back());
       stack_.pop_back();
+      stack_matches_record_below_ = std::min(stack_matches_record_below_, stack_.size());
       state = std::move(top.state);
-      linearized_.Clear(op_[top.call]);
+      linearized_.Erase(rank_[op_[top.call]]);
       Unlift(top.call);
       node = next_[top.call];
       continue;
@@ -215,7 +256,7 @@ SearchResult Search::Run(int64_t max_steps) {
     const Operation& op = *ops_[op_[node]];
     std::optional<State> after = model_.Step(state, op.input, op.output);
     if (after) {
-      linearized_.Set(op_[node]);
+      linearized_.Insert(rank_[op_[node]]);
       if (cache_.Insert(linearized_, *after)) {
         stack_.push_back(Frame{.call = node, .state = std::move(state)});
         state = *std::move(after);
@@ -223,7 +264,7 @@ SearchResult Search::Run(int64_t max_steps) {
         node = next_[head_];
         continue;
       }
-      linearized_.Clear(op_[node]);
+      linearized_.Erase(rank_[op_[node]]);
     }
     node = next_[node];
   }
