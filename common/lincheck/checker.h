@@ -10,8 +10,10 @@
 // of visited (set of linearized operations, model state) configurations prunes repeated work.
 // Each sub-history returned by Model::Partition is searched on its own (P-compositionality).
 //
-// Unknown outcomes (operation.h): such an operation never returns, so it stays a candidate to
-// the end and can always be linearized last; read-only ones (Model::IsReadOnly) are dropped.
+// Unknown outcomes (operation.h): such an operation has a call event and no return event, so
+// it stays a candidate from its call on and never forces a dead end; the search succeeds once
+// every known operation is linearized, and the unknown ones not linearized by then never took
+// effect. Read-only ones (Model::IsReadOnly) are dropped before the search.
 //
 // Determinism: the search order depends only on the history (events ordered by time, then
 // calls first, then by position in the history) and the model; the cache is consulted only for
@@ -19,9 +21,10 @@
 //
 // Complexity: linearizability checking is NP-complete; the search is exponential in the worst
 // case (many mutually concurrent operations on one partition) and near linear in the number of
-// operations for histories with little concurrency per partition. CheckOptions::max_steps
-// bounds the work: past it, undecided partitions are reported kUnknown. Memory: one cache entry
-// per successful step, each holding a bitset of the partition's operations and a state.
+// operations for histories with little concurrency per partition (README.md has figures).
+// CheckOptions::max_steps bounds the work: past it, undecided partitions are reported kUnknown.
+// Memory: one cache entry per successful model step, holding a state and the linearized set,
+// stored as "every operation up to the k-th return, plus these few": O(concurrency) each.
 //
 // Errors: INVALID_ARGUMENT for a malformed history (duplicate ids, ret < call, unknown outcome
 // with a finite ret or a known outcome without one, operations the model rejects in Validate).
@@ -60,8 +63,9 @@ struct PartitionResult {
   int64_t operations = 0;  // operations searched
   int64_t dropped = 0;     // unknown-outcome read-only operations left out
   int64_t steps = 0;       // model steps spent on this partition
-  // kOk: a linearization of every searched operation (operation ids in order). kIllegal: the
-  // longest linearizable prefix the search found. kUnknown: empty.
+  // kOk: a linearization (operation ids in order) of every searched operation with a known
+  // outcome, and of the unknown ones that took effect in it. kIllegal: the longest linearizable
+  // prefix the search found. kUnknown: empty.
   std::vector<int64_t> linearization;
   // kIllegal: after that prefix, the operation whose return the search reached before it could
   // be linearized, and the operations that could have come next (all tried, none led on).

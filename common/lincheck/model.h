@@ -10,11 +10,11 @@
 // (for a key-value map, one per key). A history is linearizable iff each sub-history is, so the
 // checker checks them one by one, which turns one exponential search into many small ones.
 //
-// Unknown outcomes: Step must accept an operation with outcome kUnknown from any state, applying
-// whatever effect the operation would have had (a cas swaps only if its expectation holds). The
-// checker linearizes every operation; "never took effect" is covered because an unknown
-// operation never returns, so it can always be placed last, where its effect is unobservable.
-// An unknown operation for which IsReadOnly holds constrains nothing and the checker drops it.
+// Unknown outcomes: for an operation with outcome kUnknown, Step applies whatever effect the
+// operation would have had in that state (a cas swaps only if its expectation holds) and
+// accepts it. The checker may place such an operation anywhere after its call, or leave it out
+// (it never took effect). An unknown operation for which IsReadOnly holds constrains nothing and
+// the checker drops it.
 //
 // Implementations must be deterministic and are called from one thread.
 #ifndef DDC_COMMON_LINCHECK_MODEL_H_

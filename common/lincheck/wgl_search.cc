@@ -117,13 +117,18 @@ class ConfigurationCache {
   absl::flat_hash_map<uint64_t, int> first_with_hash_;
 };
 
-// Search holds the event list: nodes 0..2n-1 are the calls and returns of the n operations,
-// sorted by time, and node 2n is the head, linked before the first event still in the list.
+// Search holds the events in one doubly linked list after a head node, sorted by time (calls
+// before returns at equal times): the call and return of each operation with a known outcome,
+// and only the call of each operation with an unknown outcome, which never returns. The
+// candidates at a choice point are the calls before the first return; that return's operation
+// must be linearized before anything after it, so reaching it is a dead end. The search
+// succeeds once every known operation is linearized: the unknown ones still in the list never
+// took effect.
 class Search {
  public:
   Search(const Model& model, absl::Span<const Operation* const> ops)
       : model_(model), ops_(ops), cache_(model) {
-    BuildEventList();
+    BuildList();
   }
 
   SearchResult Run(int64_t max_steps);
@@ -134,18 +139,24 @@ class Search {
     State state;  // the state before it
   };
 
-  bool IsCall(int node) const { return return_of_[node] != kNil; }
-  void BuildEventList();
+  bool IsReturn(int node) const { return is_return_[node]; }
+  bool IsKnownCall(int node) const { return return_of_[node] != kNil; }
+  void BuildList();
+  void Unlink(int node);
+  void Relink(int node);
   void Lift(int call);
   void Unlift(int call);
   void RecordDeadEnd(int return_node, SearchResult& result);
 
   const Model& model_;
   absl::Span<const Operation* const> ops_;
-  // Per node: the operation (position in ops_), the matching return node for a call (kNil for
-  // a return), and the list links.
-  std::vector<int> op_, return_of_, next_, prev_;
+  // Per node: the operation (position in ops_), whether it is a return, the matching return of
+  // a known call (kNil otherwise), and the list links.
+  std::vector<int> op_;
+  std::vector<bool> is_return_;
+  std::vector<int> return_of_, next_, prev_;
   int head_ = 0;
+  int known_left_ = 0;     // operations with a known outcome not linearized yet
   std::vector<int> rank_;  // per operation: the position of its return among all returns
   LinearizedSet linearized_;
   ConfigurationCache cache_;
@@ -156,55 +167,75 @@ class Search {
   size_t stack_matches_record_below_ = 0;
 };
 
-void Search::BuildEventList() {
+void Search::BuildList() {
   const int n = static_cast<int>(ops_.size());
   // (time, 0 for a call and 1 for a return, position): calls precede returns at equal times.
   std::vector<std::tuple<Time, int, int>> events;
   events.reserve(2 * n);
   for (int i = 0; i < n; ++i) {
     events.emplace_back(ops_[i]->call, 0, i);
-    events.emplace_back(ops_[i]->ret, 1, i);
+    if (ops_[i]->output.outcome != Outcome::kUnknown) {
+      events.emplace_back(ops_[i]->ret, 1, i);
+      ++known_left_;
+    }
   }
   std::sort(events.begin(), events.end());
-  head_ = 2 * n;
-  op_.assign(2 * n + 1, kNil);
-  return_of_.assign(2 * n + 1, kNil);
-  next_.assign(2 * n + 1, kNil);
-  prev_.assign(2 * n + 1, kNil);
+  const int nodes = static_cast<int>(events.size());
+  head_ = nodes;
+  op_.assign(nodes + 1, kNil);
+  is_return_.assign(nodes + 1, false);
+  return_of_.assign(nodes + 1, kNil);
+  next_.assign(nodes + 1, kNil);
+  prev_.assign(nodes + 1, kNil);
   rank_.assign(n, kNil);
-  int returns = 0;
+  int ranked = 0;
   std::vector<int> call_node(n, kNil);
-  for (int node = 0; node < 2 * n; ++node) {
+  for (int node = 0; node < nodes; ++node) {
     const auto [time, is_return, op] = events[node];
     op_[node] = op;
+    is_return_[node] = is_return;
     if (is_return) {
       return_of_[call_node[op]] = node;
-      rank_[op] = returns++;
+      rank_[op] = ranked++;
     } else {
       call_node[op] = node;
     }
     prev_[node] = node == 0 ? head_ : node - 1;
-    next_[node] = node + 1 < 2 * n ? node + 1 : kNil;
+    next_[node] = node + 1 < nodes ? node + 1 : kNil;
   }
-  next_[head_] = n > 0 ? 0 : kNil;
+  next_[head_] = nodes > 0 ? 0 : kNil;
+  // Operations that never return rank after all the others.
+  for (int op = 0; op < n; ++op) {
+    if (rank_[op] == kNil) rank_[op] = ranked++;
+  }
 }
 
-// Lift unlinks a call and its return; a call is never last (its return follows it).
+// Unlink takes a node out of the list; Relink puts it back, which is valid when done in the
+// reverse order of the Unlinks, since the neighbours' links are then as they were.
+void Search::Unlink(int node) {
+  next_[prev_[node]] = next_[node];
+  if (next_[node] != kNil) prev_[next_[node]] = prev_[node];
+}
+
+void Search::Relink(int node) {
+  next_[prev_[node]] = node;
+  if (next_[node] != kNil) prev_[next_[node]] = node;
+}
+
 void Search::Lift(int call) {
-  next_[prev_[call]] = next_[call];
-  prev_[next_[call]] = prev_[call];
-  const int ret = return_of_[call];
-  next_[prev_[ret]] = next_[ret];
-  if (next_[ret] != kNil) prev_[next_[ret]] = prev_[ret];
+  Unlink(call);
+  if (IsKnownCall(call)) {
+    Unlink(return_of_[call]);
+    --known_left_;
+  }
 }
 
-// Unlift relinks them, in the reverse order of Lift, so the neighbours' links are as they were.
 void Search::Unlift(int call) {
-  const int ret = return_of_[call];
-  next_[prev_[ret]] = ret;
-  if (next_[ret] != kNil) prev_[next_[ret]] = ret;
-  next_[prev_[call]] = call;
-  prev_[next_[call]] = call;
+  if (IsKnownCall(call)) {
+    Relink(return_of_[call]);
+    ++known_left_;
+  }
+  Relink(call);
 }
 
 // RecordDeadEnd keeps the longest prefix that reached a dead end. The search walks from the
@@ -229,8 +260,10 @@ SearchResult Search::Run(int64_t max_steps) {
   SearchResult result;
   State state = model_.Init();
   int node = next_[head_];
-  while (next_[head_] != kNil) {
-    if (!IsCall(node)) {
+  // While a known operation is left, its return is in the list, so the walk from the head
+  // meets a return before the end of the list.
+  while (known_left_ > 0) {
+    if (IsReturn(node)) {
       // Operation op_[node] had to be linearized by its return and was not: undo the last
       // choice and try the call after it.
       RecordDeadEnd(node, result);
