@@ -40,25 +40,25 @@ Verdict KvVerdict(const std::vector<Operation>& history) {
 // ---------------------------------------------------------------------------------------------
 // Registers (initially "0"), after Herlihy & Wing and Herlihy & Shavit, chapter 3.
 
-TEST(RegisterHistoryTest, EmptyHistoryIsLinearizable) {
+TEST(LincheckRegisterHistoryTest, EmptyHistoryIsLinearizable) {
   EXPECT_EQ(RegisterVerdict({}), Verdict::kOk);
 }
 
-TEST(RegisterHistoryTest, ReadConcurrentWithAWriteSeesEitherValue) {
+TEST(LincheckRegisterHistoryTest, ReadConcurrentWithAWriteSeesEitherValue) {
   EXPECT_EQ(RegisterVerdict({Write(0, "1", 0, 10), Read(1, "0", 5, 15)}), Verdict::kOk);
   EXPECT_EQ(RegisterVerdict({Write(0, "1", 0, 10), Read(1, "1", 5, 15)}), Verdict::kOk);
 }
 
-TEST(RegisterHistoryTest, StaleReadAfterTheWriteReturnedIsIllegal) {
+TEST(LincheckRegisterHistoryTest, StaleReadAfterTheWriteReturnedIsIllegal) {
   // Sequentially consistent (the read could be ordered first) but not linearizable.
   EXPECT_EQ(RegisterVerdict({Write(0, "1", 0, 10), Read(1, "0", 20, 30)}), Verdict::kIllegal);
 }
 
-TEST(RegisterHistoryTest, ReadSeeingAValueBeforeItsWriteWasCalledIsIllegal) {
+TEST(LincheckRegisterHistoryTest, ReadSeeingAValueBeforeItsWriteWasCalledIsIllegal) {
   EXPECT_EQ(RegisterVerdict({Read(1, "1", 0, 5), Write(0, "1", 10, 20)}), Verdict::kIllegal);
 }
 
-TEST(RegisterHistoryTest, NewOldInversionIsIllegal) {
+TEST(LincheckRegisterHistoryTest, NewOldInversionIsIllegal) {
   // Both reads overlap the write; a regular register allows this, an atomic one does not.
   EXPECT_EQ(RegisterVerdict({Write(0, "1", 0, 100), Read(1, "1", 10, 20), Read(2, "0", 30, 40)}),
             Verdict::kIllegal);
@@ -66,7 +66,7 @@ TEST(RegisterHistoryTest, NewOldInversionIsIllegal) {
             Verdict::kOk);
 }
 
-TEST(RegisterHistoryTest, ConcurrentWritesThenReadsMustAgreeOnTheWinner) {
+TEST(LincheckRegisterHistoryTest, ConcurrentWritesThenReadsMustAgreeOnTheWinner) {
   const Operation write_a = Write(0, "a", 0, 10);
   const Operation write_b = Write(1, "b", 0, 10);
   EXPECT_EQ(RegisterVerdict({write_a, write_b, Read(2, "a", 20, 30), Read(2, "a", 40, 50)}),
@@ -78,13 +78,13 @@ TEST(RegisterHistoryTest, ConcurrentWritesThenReadsMustAgreeOnTheWinner) {
             Verdict::kIllegal);
 }
 
-TEST(RegisterHistoryTest, EventsAtTheSameInstantAreConcurrent) {
+TEST(LincheckRegisterHistoryTest, EventsAtTheSameInstantAreConcurrent) {
   // Closed intervals: a read called when the write returns may still precede it.
   EXPECT_EQ(RegisterVerdict({Write(0, "1", 0, 10), Read(1, "0", 10, 20)}), Verdict::kOk);
   EXPECT_EQ(RegisterVerdict({Write(0, "1", 0, 10), Read(1, "0", 11, 20)}), Verdict::kIllegal);
 }
 
-TEST(RegisterHistoryTest, LostUpdateThroughCasIsIllegal) {
+TEST(LincheckRegisterHistoryTest, LostUpdateThroughCasIsIllegal) {
   // Two clients read 0 and both claim to have swapped 0 for their value.
   EXPECT_EQ(RegisterVerdict({Read(0, "0", 0, 5), Read(1, "0", 0, 5),
                              RegisterCas(0, "0", "1", true, 10, 20),
@@ -99,7 +99,7 @@ TEST(RegisterHistoryTest, LostUpdateThroughCasIsIllegal) {
 // ---------------------------------------------------------------------------------------------
 // Key-value map.
 
-TEST(KvHistoryTest, IncrementsLinearizeInSomeOrder) {
+TEST(LincheckKvHistoryTest, IncrementsLinearizeInSomeOrder) {
   EXPECT_EQ(KvVerdict({Increment(0, "c", 1, "1", 0, 10), Increment(1, "c", 1, "2", 0, 10),
                        Get(2, "c", "2", 20, 30)}),
             Verdict::kOk);
@@ -112,7 +112,7 @@ TEST(KvHistoryTest, IncrementsLinearizeInSomeOrder) {
             Verdict::kIllegal);
 }
 
-TEST(KvHistoryTest, DeleteThenGetSeesNotFound) {
+TEST(LincheckKvHistoryTest, DeleteThenGetSeesNotFound) {
   EXPECT_EQ(KvVerdict({Put(0, "k", "v", 0, 10), Delete(1, "k", 20, 30),
                        Get(2, "k", std::nullopt, 40, 50)}),
             Verdict::kOk);
@@ -120,7 +120,7 @@ TEST(KvHistoryTest, DeleteThenGetSeesNotFound) {
             Verdict::kIllegal);
 }
 
-TEST(KvHistoryTest, CreateIfAbsentSucceedsOnce) {
+TEST(LincheckKvHistoryTest, CreateIfAbsentSucceedsOnce) {
   EXPECT_EQ(KvVerdict({Cas(0, "k", std::nullopt, "a", true, 0, 10),
                        Cas(1, "k", std::nullopt, "b", false, 0, 10), Get(2, "k", "a", 20, 30)}),
             Verdict::kOk);
@@ -132,28 +132,28 @@ TEST(KvHistoryTest, CreateIfAbsentSucceedsOnce) {
 // ---------------------------------------------------------------------------------------------
 // Unknown outcomes.
 
-TEST(UnknownOutcomeTest, TimedOutPutThatLaterBecomesVisibleIsFine) {
+TEST(LincheckUnknownOutcomeTest, TimedOutPutThatLaterBecomesVisibleIsFine) {
   EXPECT_EQ(KvVerdict({Unknown(Put(0, "k", "v", 0)), Get(1, "k", std::nullopt, 5, 10),
                        Get(1, "k", "v", 1000, 1010), Get(2, "k", "v", 2000, 2010)}),
             Verdict::kOk);
 }
 
-TEST(UnknownOutcomeTest, TimedOutPutThatNeverBecomesVisibleIsFine) {
+TEST(LincheckUnknownOutcomeTest, TimedOutPutThatNeverBecomesVisibleIsFine) {
   EXPECT_EQ(KvVerdict({Unknown(Put(0, "k", "v", 0)), Get(1, "k", std::nullopt, 1000, 1010)}),
             Verdict::kOk);
 }
 
-TEST(UnknownOutcomeTest, TimedOutPutObservedThenUnobservedIsIllegal) {
+TEST(LincheckUnknownOutcomeTest, TimedOutPutObservedThenUnobservedIsIllegal) {
   EXPECT_EQ(KvVerdict({Unknown(Put(0, "k", "v", 0)), Get(1, "k", "v", 10, 20),
                        Get(1, "k", std::nullopt, 30, 40)}),
             Verdict::kIllegal);
 }
 
-TEST(UnknownOutcomeTest, TimedOutPutSeenBeforeItsCallIsIllegal) {
+TEST(LincheckUnknownOutcomeTest, TimedOutPutSeenBeforeItsCallIsIllegal) {
   EXPECT_EQ(KvVerdict({Get(1, "k", "v", 0, 5), Unknown(Put(0, "k", "v", 10))}), Verdict::kIllegal);
 }
 
-TEST(UnknownOutcomeTest, TimedOutCasMayHaveSucceededOrFailed) {
+TEST(LincheckUnknownOutcomeTest, TimedOutCasMayHaveSucceededOrFailed) {
   const Operation put = Put(0, "k", "a", 0, 10);
   const Operation cas = Unknown(Cas(1, "k", "a", "b", true, 20));
   EXPECT_EQ(KvVerdict({put, cas, Get(2, "k", "a", 100, 110)}), Verdict::kOk);
@@ -166,7 +166,7 @@ TEST(UnknownOutcomeTest, TimedOutCasMayHaveSucceededOrFailed) {
             Verdict::kIllegal);
 }
 
-TEST(UnknownOutcomeTest, TimedOutGetIsDroppedAndConstrainsNothing) {
+TEST(LincheckUnknownOutcomeTest, TimedOutGetIsDroppedAndConstrainsNothing) {
   absl::StatusOr<CheckResult> result =
       Check(KvModel(), Numbered({Put(0, "k", "a", 0, 10), Unknown(Get(1, "k", "zzz", 20)),
                                  Get(2, "k", "a", 30, 40)}));
@@ -192,7 +192,7 @@ std::vector<Operation> ManyKeys(int n, int bad) {
   return Numbered(history);
 }
 
-TEST(CheckResultTest, OnlyTheBadKeyIsNamed) {
+TEST(LincheckCheckResultTest, OnlyTheBadKeyIsNamed) {
   absl::StatusOr<CheckResult> result = Check(KvModel(), ManyKeys(50, 17));
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_EQ(result->verdict, Verdict::kIllegal);
@@ -218,7 +218,7 @@ TEST(CheckResultTest, OnlyTheBadKeyIsNamed) {
   EXPECT_THAT(result->explanation, Not(HasSubstr("\"k16\"")));
 }
 
-TEST(CheckResultTest, ExplanationShowsThePrefixWithStatesAndWhyCandidatesFail) {
+TEST(LincheckCheckResultTest, ExplanationShowsThePrefixWithStatesAndWhyCandidatesFail) {
   absl::StatusOr<CheckResult> result =
       Check(RegisterModel("0"),
             Numbered({Write(0, "1", 0, 10), Write(1, "2", 20, 30), Read(2, "1", 40, 50)}));
@@ -233,7 +233,7 @@ TEST(CheckResultTest, ExplanationShowsThePrefixWithStatesAndWhyCandidatesFail) {
   EXPECT_THAT(text, HasSubstr("read() -> \"1\"  (contradicts this state)"));
 }
 
-TEST(CheckResultTest, LinearizationRespectsRealTimeAndTheModel) {
+TEST(LincheckCheckResultTest, LinearizationRespectsRealTimeAndTheModel) {
   const std::vector<Operation> history =
       Numbered({Write(0, "1", 0, 100), Read(1, "0", 10, 20), Read(2, "1", 30, 40),
                 Write(3, "2", 50, 150), Read(1, "2", 160, 170)});
@@ -243,7 +243,7 @@ TEST(CheckResultTest, LinearizationRespectsRealTimeAndTheModel) {
   EXPECT_THAT(result->partitions[0].linearization, ElementsAre(1, 0, 2, 3, 4));
 }
 
-TEST(CheckResultTest, SameInputSameResult) {
+TEST(LincheckCheckResultTest, SameInputSameResult) {
   const std::vector<Operation> history = ManyKeys(20, 3);
   absl::StatusOr<CheckResult> first = Check(KvModel(), history);
   absl::StatusOr<CheckResult> second = Check(KvModel(), history);
@@ -264,7 +264,7 @@ std::vector<Operation> ManyConcurrentWrites(int n) {
   return Numbered(history);
 }
 
-TEST(StepBudgetTest, ExhaustedBudgetGivesUnknown) {
+TEST(LincheckStepBudgetTest, ExhaustedBudgetGivesUnknown) {
   CheckOptions options;
   options.max_steps = 1000;
   absl::StatusOr<CheckResult> result = Check(RegisterModel(), ManyConcurrentWrites(20), options);
@@ -275,14 +275,14 @@ TEST(StepBudgetTest, ExhaustedBudgetGivesUnknown) {
   EXPECT_THAT(result->explanation, HasSubstr("the history is undecided"));
 }
 
-TEST(StepBudgetTest, WithoutBudgetTheSameShapeIsDecided) {
+TEST(LincheckStepBudgetTest, WithoutBudgetTheSameShapeIsDecided) {
   absl::StatusOr<CheckResult> result = Check(RegisterModel(), ManyConcurrentWrites(8));
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_EQ(result->verdict, Verdict::kIllegal);
   EXPECT_GT(result->steps, 8 * 8) << "the search is exponential in the concurrent writes";
 }
 
-TEST(StepBudgetTest, IllegalPartitionDecidedBeforeTheBudgetRanOutStaysIllegal) {
+TEST(LincheckStepBudgetTest, IllegalPartitionDecidedBeforeTheBudgetRanOutStaysIllegal) {
   std::vector<Operation> history;
   for (int i = 0; i < 16; ++i) history.push_back(Put(i, "hard", absl::StrCat(i), 0, 100));
   history.push_back(Get(99, "hard", "none", 200, 300));
@@ -302,7 +302,7 @@ TEST(StepBudgetTest, IllegalPartitionDecidedBeforeTheBudgetRanOutStaysIllegal) {
 // ---------------------------------------------------------------------------------------------
 // Malformed histories.
 
-TEST(CheckValidationTest, MalformedHistoriesAreInvalidArguments) {
+TEST(LincheckCheckValidationTest, MalformedHistoriesAreInvalidArguments) {
   struct Case {
     std::vector<Operation> history;
     std::string message;

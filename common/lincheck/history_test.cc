@@ -23,7 +23,7 @@ Output Seen(std::string value) {
   return output;
 }
 
-TEST(HistoryRecorderTest, RecordsCallsInOrderWithTheirResults) {
+TEST(LincheckHistoryRecorderTest, RecordsCallsInOrderWithTheirResults) {
   HistoryRecorder recorder;
   const CallHandle put = recorder.Call(1, testing::Put(0, "k", "v", 0).input, 100);
   const CallHandle get = recorder.Call(2, testing::Get(0, "k", "v", 0).input, 150);
@@ -44,7 +44,7 @@ TEST(HistoryRecorderTest, RecordsCallsInOrderWithTheirResults) {
   EXPECT_EQ(result->verdict, Verdict::kOk);
 }
 
-TEST(HistoryRecorderTest, TimedOutAndPendingCallsAreUnknown) {
+TEST(LincheckHistoryRecorderTest, TimedOutAndPendingCallsAreUnknown) {
   HistoryRecorder recorder;
   const CallHandle timed_out = recorder.Call(1, testing::Put(0, "k", "v", 0).input, 100);
   recorder.Call(2, testing::Put(0, "k", "w", 0).input, 110);  // still pending
@@ -65,7 +65,7 @@ TEST(HistoryRecorderTest, TimedOutAndPendingCallsAreUnknown) {
   EXPECT_EQ(result->verdict, Verdict::kIllegal);
 }
 
-TEST(HistoryRecorderTest, RejectsMisuse) {
+TEST(LincheckHistoryRecorderTest, RejectsMisuse) {
   HistoryRecorder recorder;
   const CallHandle put = recorder.Call(1, testing::Put(0, "k", "v", 0).input, 100);
   EXPECT_EQ(recorder.Return(put, Ok(), 99).code(), absl::StatusCode::kInvalidArgument);
@@ -81,7 +81,7 @@ TEST(HistoryRecorderTest, RejectsMisuse) {
   EXPECT_EQ(recorder.Operations()[0].ret, 200) << "failed calls change nothing";
 }
 
-TEST(HistoryRecorderTest, WritesJsonlThatReadsBack) {
+TEST(LincheckHistoryRecorderTest, WritesJsonlThatReadsBack) {
   HistoryRecorder recorder;
   const CallHandle put = recorder.Call(1, testing::Put(0, "k", "v", 0).input, 100);
   ASSERT_TRUE(recorder.Return(put, Ok(), 200).ok());

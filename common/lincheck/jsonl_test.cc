@@ -34,14 +34,14 @@ std::string JsonString(absl::string_view bytes) {
 // ---------------------------------------------------------------------------------------------
 // json.h
 
-TEST(JsonStringTest, EscapesEveryByteOutsidePrintableAscii) {
+TEST(LincheckJsonStringTest, EscapesEveryByteOutsidePrintableAscii) {
   EXPECT_EQ(JsonString("plain text"), "\"plain text\"");
   EXPECT_EQ(JsonString("a\"b\\c"), "\"a\\\"b\\\\c\"");
   EXPECT_EQ(JsonString(std::string("\n\0\x7f\xc3\xa9", 5)),
             "\"\\u000a\\u0000\\u007f\\u00c3\\u00a9\"");
 }
 
-TEST(JsonStringTest, EveryByteRoundTrips) {
+TEST(LincheckJsonStringTest, EveryByteRoundTrips) {
   const std::string bytes = AllBytes();
   absl::StatusOr<JsonValue> parsed = ParseJson(JsonString(bytes));
   ASSERT_TRUE(parsed.ok()) << parsed.status();
@@ -49,7 +49,7 @@ TEST(JsonStringTest, EveryByteRoundTrips) {
   EXPECT_EQ(parsed->text, bytes);
 }
 
-TEST(JsonParseTest, ReadsNestedValues) {
+TEST(LincheckJsonParseTest, ReadsNestedValues) {
   absl::StatusOr<JsonValue> parsed =
       ParseJson(R"( {"a": [1, -2.5e3, true, false, null], "b": {"c": "\n\/\u00e9"}} )");
   ASSERT_TRUE(parsed.ok()) << parsed.status();
@@ -65,7 +65,7 @@ TEST(JsonParseTest, ReadsNestedValues) {
   EXPECT_EQ(parsed->Find("missing"), nullptr);
 }
 
-TEST(JsonParseTest, RejectsMalformedText) {
+TEST(LincheckJsonParseTest, RejectsMalformedText) {
   struct Case {
     const char* text;
     const char* message;
@@ -91,7 +91,7 @@ TEST(JsonParseTest, RejectsMalformedText) {
   EXPECT_THAT(ParseJson(std::string(100, '[')).status().message(), HasSubstr("nested too deeply"));
 }
 
-TEST(JsonParseTest, AsInt64NeedsAnIntegerInRange) {
+TEST(LincheckJsonParseTest, AsInt64NeedsAnIntegerInRange) {
   EXPECT_EQ(ParseJson("-9223372036854775808")->AsInt64(), std::numeric_limits<int64_t>::min());
   EXPECT_EQ(ParseJson("9223372036854775808")->AsInt64(), std::nullopt);
   EXPECT_EQ(ParseJson("1.0")->AsInt64(), std::nullopt);
@@ -124,7 +124,7 @@ std::vector<Operation> EveryKind() {
   });
 }
 
-TEST(JsonlTest, WritesTheDocumentedSchema) {
+TEST(LincheckJsonlTest, WritesTheDocumentedSchema) {
   std::vector<Operation> history =
       Numbered({Cas(3, "k1", "a", "b", true, 100, 250), Unknown(Put(4, "k\n", "\xff", 300)),
                 Get(5, "k1", "b", 400, 500)});
@@ -139,7 +139,7 @@ TEST(JsonlTest, WritesTheDocumentedSchema) {
       "\"return_ns\":500,\"outcome\":\"ok\",\"output\":{\"value\":\"b\"}}\n");
 }
 
-TEST(JsonlTest, EveryKindOfOperationRoundTrips) {
+TEST(LincheckJsonlTest, EveryKindOfOperationRoundTrips) {
   const std::vector<Operation> history = EveryKind();
   const std::string text = ToJsonl(history);
   absl::StatusOr<std::vector<Operation>> read = ParseJsonl(text);
@@ -163,7 +163,7 @@ TEST(JsonlTest, EveryKindOfOperationRoundTrips) {
   EXPECT_EQ(ToJsonl(*read), text);
 }
 
-TEST(JsonlTest, SavedHistoryChecksTheSameAfterReadingBack) {
+TEST(LincheckJsonlTest, SavedHistoryChecksTheSameAfterReadingBack) {
   const std::vector<Operation> history =
       Numbered({Unknown(Put(0, "k", "v", 0)), Get(1, "k", "v", 10, 20),
                 Get(1, "k", std::nullopt, 30, 40), Put(2, "other", "x", 0, 5)});
@@ -178,7 +178,7 @@ TEST(JsonlTest, SavedHistoryChecksTheSameAfterReadingBack) {
   EXPECT_EQ(after->explanation, before->explanation);
 }
 
-TEST(JsonlTest, SkipsBlankLinesAndIgnoresUnknownMembers) {
+TEST(LincheckJsonlTest, SkipsBlankLinesAndIgnoresUnknownMembers) {
   absl::StatusOr<std::vector<Operation>> read = ParseJsonl(
       "\n{\"id\":1,\"client\":2,\"key\":\"k\",\"op\":\"delete\",\"input\":{\"note\":[1]},"
       "\"call_ns\":3,\"return_ns\":4,\"outcome\":\"ok\",\"output\":{},\"extra\":true}\n  \n");
@@ -188,7 +188,7 @@ TEST(JsonlTest, SkipsBlankLinesAndIgnoresUnknownMembers) {
   EXPECT_EQ((*read)[0].ret, 4);
 }
 
-TEST(JsonlTest, MalformedLinesNameTheLineAndTheField) {
+TEST(LincheckJsonlTest, MalformedLinesNameTheLineAndTheField) {
   const std::string good =
       "{\"id\":1,\"client\":2,\"key\":\"k\",\"op\":\"cas\",\"input\":{\"expected\":null,"
       "\"value\":\"v\"},\"call_ns\":3,\"return_ns\":4,\"outcome\":\"ok\",\"output\":{}}";
@@ -228,7 +228,7 @@ TEST(JsonlTest, MalformedLinesNameTheLineAndTheField) {
               HasSubstr("line 9: field \"input.delta\": missing"));
 }
 
-TEST(JsonlTest, MissingFileIsNotFound) {
+TEST(LincheckJsonlTest, MissingFileIsNotFound) {
   EXPECT_EQ(ReadJsonlFile(::testing::TempDir() + "/does/not/exist.jsonl").status().code(),
             absl::StatusCode::kNotFound);
   EXPECT_EQ(WriteJsonlFile(::testing::TempDir() + "/does/not/exist.jsonl", {}).code(),

@@ -20,7 +20,7 @@ using ::testing::HasSubstr;
 using ::testing::Optional;
 using namespace ::ddc::lincheck::testing;  // NOLINT: the history shorthands
 
-class KvModelTest : public ::testing::Test {
+class LincheckKvModelTest : public ::testing::Test {
  protected:
   // Holding is the state of a key holding `value`, or missing for nullopt.
   State Holding(std::optional<std::string> value) const {
@@ -40,7 +40,7 @@ class KvModelTest : public ::testing::Test {
 
 const std::optional<std::string> kMissing = std::nullopt;
 
-TEST_F(KvModelTest, GetSeesTheValueOrNotFound) {
+TEST_F(LincheckKvModelTest, GetSeesTheValueOrNotFound) {
   EXPECT_THAT(StepFrom("v", Get(0, "k", "v", 0, 1)), Optional(Holding("v")));
   EXPECT_EQ(StepFrom("v", Get(0, "k", "w", 0, 1)), std::nullopt);
   EXPECT_EQ(StepFrom("v", Get(0, "k", kMissing, 0, 1)), std::nullopt);
@@ -48,7 +48,7 @@ TEST_F(KvModelTest, GetSeesTheValueOrNotFound) {
   EXPECT_EQ(StepFrom(kMissing, Get(0, "k", "", 0, 1)), std::nullopt) << "missing is not empty";
 }
 
-TEST_F(KvModelTest, PutAndDelete) {
+TEST_F(LincheckKvModelTest, PutAndDelete) {
   EXPECT_THAT(StepFrom(kMissing, Put(0, "k", "v", 0, 1)), Optional(Holding("v")));
   EXPECT_THAT(StepFrom("w", Put(0, "k", "v", 0, 1)), Optional(Holding("v")));
   EXPECT_THAT(StepFrom("v", Delete(0, "k", 0, 1)), Optional(Holding(kMissing)));
@@ -56,31 +56,31 @@ TEST_F(KvModelTest, PutAndDelete) {
       << "deleting a missing key is ok";
 }
 
-TEST_F(KvModelTest, CasWithExpectedValueNeedsThatValue) {
+TEST_F(LincheckKvModelTest, CasWithExpectedValueNeedsThatValue) {
   EXPECT_THAT(StepFrom("v", Cas(0, "k", "v", "w", true, 0, 1)), Optional(Holding("w")));
   EXPECT_EQ(StepFrom("v", Cas(0, "k", "v", "w", false, 0, 1)), std::nullopt);
   EXPECT_THAT(StepFrom("x", Cas(0, "k", "v", "w", false, 0, 1)), Optional(Holding("x")));
   EXPECT_EQ(StepFrom("x", Cas(0, "k", "v", "w", true, 0, 1)), std::nullopt);
 }
 
-TEST_F(KvModelTest, CasExpectingEmptyDoesNotMatchAMissingKey) {
+TEST_F(LincheckKvModelTest, CasExpectingEmptyDoesNotMatchAMissingKey) {
   EXPECT_THAT(StepFrom(kMissing, Cas(0, "k", "", "v", false, 0, 1)), Optional(Holding(kMissing)));
   EXPECT_EQ(StepFrom(kMissing, Cas(0, "k", "", "v", true, 0, 1)), std::nullopt);
   EXPECT_THAT(StepFrom("", Cas(0, "k", "", "v", true, 0, 1)), Optional(Holding("v")));
 }
 
-TEST_F(KvModelTest, CasExpectingMissingCreatesOnlyAbsentKeys) {
+TEST_F(LincheckKvModelTest, CasExpectingMissingCreatesOnlyAbsentKeys) {
   EXPECT_THAT(StepFrom(kMissing, Cas(0, "k", kMissing, "v", true, 0, 1)), Optional(Holding("v")));
   EXPECT_EQ(StepFrom("", Cas(0, "k", kMissing, "v", true, 0, 1)), std::nullopt);
   EXPECT_THAT(StepFrom("", Cas(0, "k", kMissing, "v", false, 0, 1)), Optional(Holding("")));
 }
 
-TEST_F(KvModelTest, UnknownCasSwapsExactlyWhenItsExpectationHolds) {
+TEST_F(LincheckKvModelTest, UnknownCasSwapsExactlyWhenItsExpectationHolds) {
   EXPECT_THAT(StepFrom("v", Unknown(Cas(0, "k", "v", "w", true, 0))), Optional(Holding("w")));
   EXPECT_THAT(StepFrom("x", Unknown(Cas(0, "k", "v", "w", true, 0))), Optional(Holding("x")));
 }
 
-TEST_F(KvModelTest, UnknownOperationsAreAcceptedInEveryState) {
+TEST_F(LincheckKvModelTest, UnknownOperationsAreAcceptedInEveryState) {
   for (const std::optional<std::string>& value : {kMissing, std::optional<std::string>("v")}) {
     EXPECT_TRUE(StepFrom(value, Unknown(Get(0, "k", "w", 0))).has_value());
     EXPECT_TRUE(StepFrom(value, Unknown(Put(0, "k", "w", 0))).has_value());
@@ -89,7 +89,7 @@ TEST_F(KvModelTest, UnknownOperationsAreAcceptedInEveryState) {
   }
 }
 
-TEST_F(KvModelTest, IncrementStartsMissingKeysAtZero) {
+TEST_F(LincheckKvModelTest, IncrementStartsMissingKeysAtZero) {
   EXPECT_THAT(StepFrom(kMissing, Increment(0, "k", 5, "5", 0, 1)), Optional(Holding("5")));
   EXPECT_THAT(StepFrom("5", Increment(0, "k", 2, "7", 0, 1)), Optional(Holding("7")));
   EXPECT_EQ(StepFrom("5", Increment(0, "k", 2, "8", 0, 1)), std::nullopt)
@@ -101,7 +101,7 @@ TEST_F(KvModelTest, IncrementStartsMissingKeysAtZero) {
   EXPECT_THAT(StepFrom("5", unreported), Optional(Holding("7")));
 }
 
-TEST_F(KvModelTest, IncrementOfANonIntegerFails) {
+TEST_F(LincheckKvModelTest, IncrementOfANonIntegerFails) {
   EXPECT_THAT(StepFrom("x", Increment(0, "k", 1, std::nullopt, 0, 1)), Optional(Holding("x")));
   EXPECT_EQ(StepFrom("x", Increment(0, "k", 1, "1", 0, 1)), std::nullopt);
   EXPECT_THAT(StepFrom("", Increment(0, "k", 1, std::nullopt, 0, 1)), Optional(Holding("")))
@@ -109,7 +109,7 @@ TEST_F(KvModelTest, IncrementOfANonIntegerFails) {
   EXPECT_THAT(StepFrom("x", Unknown(Increment(0, "k", 1, "1", 0))), Optional(Holding("x")));
 }
 
-TEST(ParseIntegerTest, AcceptsDecimalInt64Only) {
+TEST(LincheckParseIntegerTest, AcceptsDecimalInt64Only) {
   EXPECT_EQ(ParseInteger("0"), 0);
   EXPECT_EQ(ParseInteger("-12"), -12);
   EXPECT_EQ(ParseInteger("007"), 7);
@@ -121,7 +121,7 @@ TEST(ParseIntegerTest, AcceptsDecimalInt64Only) {
   }
 }
 
-TEST(KvModelIncrementTest, OverflowFails) {
+TEST(LincheckKvModelIncrementTest, OverflowFails) {
   KvModel model;
   const State max =
       *model.Step(model.Init(), Put(0, "k", "9223372036854775807", 0, 1).input, Output());
@@ -129,7 +129,7 @@ TEST(KvModelIncrementTest, OverflowFails) {
   EXPECT_THAT(model.Step(max, increment.input, increment.output), Optional(max));
 }
 
-TEST(KvModelValidateTest, RejectsOutputsAnOperationCannotGive) {
+TEST(LincheckKvModelValidateTest, RejectsOutputsAnOperationCannotGive) {
   KvModel model;
   Operation get_without_value = Get(0, "k", "v", 0, 1);
   get_without_value.output.value.reset();
@@ -148,7 +148,7 @@ TEST(KvModelValidateTest, RejectsOutputsAnOperationCannotGive) {
   EXPECT_TRUE(model.Validate(Unknown(Get(0, "k", "v", 0))).ok());
 }
 
-TEST(KvModelPartitionTest, OneSubhistoryPerKeyInKeyOrder) {
+TEST(LincheckKvModelPartitionTest, OneSubhistoryPerKeyInKeyOrder) {
   KvModel model;
   const std::vector<Operation> history =
       Numbered({Put(0, "b", "1", 0, 1), Get(1, "a", "1", 0, 1), Get(0, "b", "1", 2, 3)});
@@ -161,7 +161,7 @@ TEST(KvModelPartitionTest, OneSubhistoryPerKeyInKeyOrder) {
   EXPECT_EQ(partitions[1].indices, std::vector<size_t>({0, 2}));
 }
 
-TEST(KvModelDescribeTest, StatesAndOperationsAreReadable) {
+TEST(LincheckKvModelDescribeTest, StatesAndOperationsAreReadable) {
   KvModel model;
   EXPECT_EQ(model.DescribeState(model.Init()), "<missing>");
   EXPECT_EQ(
@@ -176,7 +176,7 @@ TEST(KvModelDescribeTest, StatesAndOperationsAreReadable) {
             "#0 client 1 [5ns, never returned] get(\"k\") -> unknown");
 }
 
-TEST(RegisterModelTest, ReadWriteCas) {
+TEST(LincheckRegisterModelTest, ReadWriteCas) {
   RegisterModel model("0");
   const State zero = model.Init();
   EXPECT_EQ(zero, "0");
@@ -194,7 +194,7 @@ TEST(RegisterModelTest, ReadWriteCas) {
   EXPECT_EQ(model.Step(zero, wrong_claim.input, wrong_claim.output), std::nullopt);
 }
 
-TEST(RegisterModelTest, ValidateRejectsKeyValueOperationsAndCasWithoutExpectation) {
+TEST(LincheckRegisterModelTest, ValidateRejectsKeyValueOperationsAndCasWithoutExpectation) {
   RegisterModel model;
   EXPECT_EQ(model.Validate(Get(0, "k", "v", 0, 1)).code(), absl::StatusCode::kInvalidArgument);
   Operation cas = RegisterCas(0, "a", "b", true, 0, 1);

@@ -152,7 +152,7 @@ void ExpectGeneratedHistoryLinearizable(const Model& model, const std::vector<Op
   ExpectValidLinearization(model, history, result);
 }
 
-TEST(RandomHistoryTest, SmallHistoriesAgreeWithBruteForce) {
+TEST(LincheckRandomHistoryTest, SmallHistoriesAgreeWithBruteForce) {
   const KvModel model;
   int mutated_illegal = 0;
   int mutated = 0;
@@ -186,7 +186,7 @@ RandomHistoryOptions LargeHistory(uint64_t seed) {
   return options;
 }
 
-TEST(RandomHistoryTest, LargeHistoriesAreLinearizableAndAMutatedReadIsCaught) {
+TEST(LincheckRandomHistoryTest, LargeHistoriesAreLinearizableAndAMutatedReadIsCaught) {
   const KvModel model;
   for (uint64_t seed = 1; seed <= 5; ++seed) {
     std::vector<Operation> history = RandomHistory(LargeHistory(seed));
@@ -210,7 +210,7 @@ TEST(RandomHistoryTest, LargeHistoriesAreLinearizableAndAMutatedReadIsCaught) {
   }
 }
 
-TEST(RandomHistoryTest, SameSeedSameHistory) {
+TEST(LincheckRandomHistoryTest, SameSeedSameHistory) {
   const std::vector<Operation> a = RandomHistory(SmallHistory(7));
   const std::vector<Operation> b = RandomHistory(SmallHistory(7));
   ASSERT_EQ(a.size(), b.size());
