@@ -66,7 +66,6 @@ std::string PageWriterProgress::Encode() const {
   PutFixed64(out, static_cast<uint64_t>(pages));
   PutFixed64(out, static_cast<uint64_t>(records));
   PutFixed64(out, static_cast<uint64_t>(bytes));
-  PutFixed64(out, static_cast<uint64_t>(last_page_records));
   PutFixed32(out, static_cast<uint32_t>(extents.size()));
   for (const Region& extent : extents) {
     PutFixed64(out, extent.base);
@@ -78,10 +77,9 @@ std::string PageWriterProgress::Encode() const {
 absl::StatusOr<PageWriterProgress> PageWriterProgress::Decode(absl::string_view bytes) {
   ByteReader in(bytes);
   uint32_t magic = 0, extents = 0;
-  uint64_t pages = 0, records = 0, record_bytes = 0, last_page_records = 0;
+  uint64_t pages = 0, records = 0, record_bytes = 0;
   bool ok = in.ReadFixed(magic) && magic == kProgressMagic && in.ReadFixed(pages) &&
-            in.ReadFixed(records) && in.ReadFixed(record_bytes) &&
-            in.ReadFixed(last_page_records) && in.ReadFixed(extents) &&
+            in.ReadFixed(records) && in.ReadFixed(record_bytes) && in.ReadFixed(extents) &&
             in.remaining() == extents * size_t{16};
   PageWriterProgress progress;
   for (uint32_t i = 0; ok && i < extents; ++i) {
@@ -95,7 +93,6 @@ absl::StatusOr<PageWriterProgress> PageWriterProgress::Decode(absl::string_view 
   progress.pages = static_cast<int64_t>(pages);
   progress.records = static_cast<int64_t>(records);
   progress.bytes = static_cast<int64_t>(record_bytes);
-  progress.last_page_records = static_cast<int64_t>(last_page_records);
   return progress;
 }
 

@@ -51,11 +51,10 @@ class PageList {
 // PageWriterProgress is what a PageWriter::Flush made durable: enough for a PageReader to read
 // exactly those records, and for PageWriter::Resume to continue from exactly that point.
 struct PageWriterProgress {
-  int64_t pages = 0;              // pages holding records; the last one may have room left
-  int64_t records = 0;            // records in those pages
-  int64_t bytes = 0;              // record bytes (without framing)
-  int64_t last_page_records = 0;  // records in the last page
-  std::vector<Region> extents;    // the writer's allocations, in page order (may hold more pages)
+  int64_t pages = 0;            // pages holding records
+  int64_t records = 0;          // records in those pages
+  int64_t bytes = 0;            // record bytes (without framing)
+  std::vector<Region> extents;  // the writer's allocations, in page order (may hold more pages)
 
   // Pages lists the `pages` pages holding records, coalesced: what to Grant or to read.
   std::vector<Region> Pages(int64_t page_size) const;

@@ -53,17 +53,21 @@ asio::awaitable<absl::Status> PageReader::LoadPage() {
 }
 
 asio::awaitable<absl::StatusOr<std::optional<std::string>>> PageReader::Next() {
-  if (expected_records_ >= 0 && returned_ >= expected_records_) co_return std::nullopt;
   while (next_record_ >= current_.records.size()) {
     if (next_page_ >= pages_.size()) {
-      if (expected_records_ >= 0) {
+      if (expected_records_ >= 0 && returned_ != expected_records_) {
         co_return absl::DataLossError(
-            absl::StrFormat("page reader: expected %d records, the %d pages hold only %d",
+            absl::StrFormat("page reader: expected %d records, the %d pages hold %d",
                             expected_records_, pages_.size(), returned_));
       }
       co_return std::nullopt;
     }
     DDC_CO_RETURN_IF_ERROR(co_await LoadPage());
+  }
+  if (expected_records_ >= 0 && returned_ >= expected_records_) {
+    co_return absl::DataLossError(
+        absl::StrFormat("page reader: the %d pages hold more than the %d records expected",
+                        pages_.size(), expected_records_));
   }
   const absl::string_view record = current_.records[next_record_++];
   ++returned_;

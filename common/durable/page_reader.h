@@ -9,10 +9,9 @@
 //     ...
 //   }
 //
-// Created from a PageWriterProgress, the reader returns exactly progress.records records (pages
-// a crashed writer filled further after that progress are cut at the count) and reports
-// DATA_LOSS if they are not all there. Created from regions, it reads every record of every
-// page, so every page must be a writer page. Pages are read in chunks of up to
+// Created from a PageWriterProgress, the reader reads the progress's pages and reports DATA_LOSS
+// unless they hold exactly progress.records records. Created from regions, it reads every record
+// of every page, so every page must be a writer page. Pages are read in chunks of up to
 // kReadAheadBytes (at least one page) per memory call.
 #ifndef DDC_COMMON_DURABLE_PAGE_READER_H_
 #define DDC_COMMON_DURABLE_PAGE_READER_H_

@@ -27,16 +27,14 @@ absl::Status CheckPageAligned(const std::vector<Region>& regions, int64_t page_s
 absl::Status CheckProgress(const PageWriterProgress& p, int64_t page_size) {
   DDC_RETURN_IF_ERROR(CheckPageAligned(p.extents, page_size, "page writer progress"));
   const int64_t allocated = PageList(p.extents, page_size).size();
-  const bool consistent =
-      p.pages >= 0 && p.pages <= allocated && p.bytes >= 0 &&
-      (p.pages == 0
-           ? p.records == 0 && p.last_page_records == 0
-           : p.last_page_records >= 1 && p.last_page_records <= p.records && p.records >= p.pages);
+  // Every page holds at least one record.
+  const bool consistent = p.pages >= 0 && p.pages <= allocated && p.bytes >= 0 &&
+                          p.records >= p.pages && (p.pages == 0) == (p.records == 0);
   if (!consistent) {
     return absl::InvalidArgumentError(absl::StrFormat(
-        "page writer progress: %d pages, %d records (%d in the last page), %d bytes in %d "
-        "allocated pages is inconsistent",
-        p.pages, p.records, p.last_page_records, p.bytes, allocated));
+        "page writer progress: %d pages, %d records, %d bytes in %d allocated pages is "
+        "inconsistent",
+        p.pages, p.records, p.bytes, allocated));
   }
   return absl::OkStatus();
 }
@@ -56,32 +54,14 @@ asio::awaitable<absl::StatusOr<PageWriter>> PageWriter::Resume(Memory& memory,
                                                                PageWriterProgress progress,
                                                                PageWriterOptions options) {
   DDC_CO_ASSIGN_OR_RETURN(PageWriter writer, Create(memory, options));
-  const int64_t page_size = memory.page_size();
-  DDC_CO_RETURN_IF_ERROR(CheckProgress(progress, page_size));
-  writer.pages_ = PageList(progress.extents, page_size);
+  DDC_CO_RETURN_IF_ERROR(CheckProgress(progress, memory.page_size()));
+  // The progress's pages are closed: go on in the next one.
+  writer.pages_ = PageList(progress.extents, memory.page_size());
+  writer.page_index_ = progress.pages;
+  writer.first_unflushed_ = progress.pages;
   writer.records_ = progress.records;
   writer.bytes_ = progress.bytes;
-  writer.flushed_ = progress;
-  if (progress.pages > 0) {
-    // Reload the last page and keep exactly the records the progress counts.
-    const int64_t index = progress.pages - 1;
-    const VirtAddr address = writer.pages_.Address(index);
-    DDC_CO_ASSIGN_OR_RETURN(std::string image, co_await memory.Read(address, page_size));
-    DDC_CO_ASSIGN_OR_RETURN(ParsedPage page, ParsePage(image, address, index));
-    if (static_cast<int64_t>(page.records.size()) < progress.last_page_records) {
-      co_return absl::DataLossError(
-          absl::StrFormat("writer page %d at 0x%x holds %d records, the progress counts %d", index,
-                          address, page.records.size(), progress.last_page_records));
-    }
-    for (int64_t i = 0; i < progress.last_page_records; ++i) {
-      PutFixed32(writer.page_payload_, static_cast<uint32_t>(page.records[i].size()));
-      writer.page_payload_.append(page.records[i].data(), page.records[i].size());
-    }
-    writer.page_index_ = index;
-    writer.page_records_ = progress.last_page_records;
-    writer.page_dirty_ = true;  // rewrite it with exactly these records at the next Flush
-    writer.first_unflushed_ = index;
-  }
+  writer.flushed_ = std::move(progress);
   co_return writer;
 }
 
@@ -104,23 +84,17 @@ asio::awaitable<absl::Status> PageWriter::Append(absl::string_view record) {
   const int64_t payload_limit = memory_->page_size() - kSealedHeaderSize;
   if (static_cast<int64_t>(page_payload_.size()) + kRecordFrameBytes + size > payload_limit) {
     // The open page is full (and not empty, since any record fits an empty page).
-    if (page_dirty_) {
-      absl::Status written = co_await WritePage();
-      if (!written.ok()) {
-        broken_ = written;
-        co_return written;
-      }
+    absl::Status closed = co_await ClosePage();
+    if (!closed.ok()) {
+      broken_ = closed;
+      co_return closed;
     }
-    ++page_index_;
-    page_payload_.clear();
-    page_records_ = 0;
   }
   PutFixed32(page_payload_, static_cast<uint32_t>(size));
   page_payload_.append(record.data(), record.size());
   ++page_records_;
   ++records_;
   bytes_ += size;
-  page_dirty_ = true;
   co_return absl::OkStatus();
 }
 
@@ -136,35 +110,26 @@ asio::awaitable<absl::Status> PageWriter::EnsurePage(int64_t index) {
   co_return absl::OkStatus();
 }
 
-asio::awaitable<absl::Status> PageWriter::WritePage() {
+asio::awaitable<absl::Status> PageWriter::ClosePage() {
   DDC_CO_RETURN_IF_ERROR(co_await EnsurePage(page_index_));
   const VirtAddr address = pages_.Address(page_index_);
   const SealedFields fields{kWriterPageKind, static_cast<uint32_t>(page_records_),
                             static_cast<uint64_t>(page_index_)};
   const std::string image = Seal(address, fields, page_payload_, memory_->page_size());
   DDC_CO_RETURN_IF_ERROR(co_await memory_->Write(address, image));
-  page_dirty_ = false;
+  ++page_index_;
+  page_payload_.clear();
+  page_records_ = 0;
   co_return absl::OkStatus();
-}
-
-PageWriterProgress PageWriter::Progress() const {
-  PageWriterProgress progress;
-  progress.pages = page_records_ > 0 ? page_index_ + 1 : 0;
-  progress.records = records_;
-  progress.bytes = bytes_;
-  progress.last_page_records = page_records_;
-  progress.extents = pages_.regions();
-  return progress;
 }
 
 asio::awaitable<absl::StatusOr<PageWriterProgress>> PageWriter::Flush() {
   DDC_CO_RETURN_IF_ERROR(Usable());
   absl::Status status = absl::OkStatus();
-  if (page_dirty_) status = co_await WritePage();
-  const PageWriterProgress progress = Progress();
+  if (page_records_ > 0) status = co_await ClosePage();
   // Every page written since the last Flush, one flush per run of contiguous pages.
-  for (int64_t i = first_unflushed_; status.ok() && i < progress.pages;) {
-    const int64_t run = std::min(pages_.Contiguous(i), progress.pages - i);
+  for (int64_t i = first_unflushed_; status.ok() && i < page_index_;) {
+    const int64_t run = std::min(pages_.Contiguous(i), page_index_ - i);
     const Region pages{pages_.Address(i), run * memory_->page_size()};
     status = co_await memory_->Flush(pages);
     i += run;
@@ -174,8 +139,8 @@ asio::awaitable<absl::StatusOr<PageWriterProgress>> PageWriter::Flush() {
     co_return status;
   }
   first_unflushed_ = page_index_;
-  flushed_ = progress;
-  co_return progress;
+  flushed_ = PageWriterProgress{page_index_, records_, bytes_, pages_.regions()};
+  co_return flushed_;
 }
 
 }  // namespace ddc::durable

@@ -12,24 +12,26 @@
 // - Append fills a local page; a full page is written to memory whole (no fetch, no flush).
 // - Flush writes the partly filled page, flushes every page written since the last Flush, and
 //   returns the progress (page_format.h): pages, records, bytes, and the writer's extents. OK
-//   means every record appended so far is durable.
+//   means every record appended so far is durable. Flush also *closes* the page: the next record
+//   starts a new one, so frequent Flushes leave pages partly empty.
 // - Resume(progress) continues a writer from a progress a Flush returned, in any process that
-//   owns the pages (after a steal or a grant): it re-reads the partly filled last page and keeps
-//   exactly progress.last_page_records of its records, so records a crashed writer appended after
-//   that Flush are dropped, and later pages are overwritten as the new writer goes.
+//   owns the pages (after a steal or a grant), from exactly that point: records a crashed writer
+//   appended after that Flush are dropped, and the pages they were in are overwritten.
 // - Regions() lists the pages holding the records of the last Flush (for Grant); pages the
 //   writer allocated but did not fill stay with it.
 // - An I/O error leaves the writer refusing further calls (FAILED_PRECONDITION); Resume from the
 //   last progress instead.
 //
-// Crash consistency: every page is sealed (CRC-32C over its address, index, record count and
-// records). Pages before the last one of a progress are never written again by this writer or a
-// resumed one; the last one is rewritten whole with a superset of its records, so either image
-// holds the progress's records as a prefix. A PageReader given the progress reads exactly them.
+// Crash consistency: every page is written once, as a whole, sealed (CRC-32C over its address,
+// its index in the output, its record count and its records), and never written again while a
+// progress lists it. So a page that a progress lists, flushed before that progress was returned,
+// can never be torn by a later write, even where pages are larger than the 4 KiB the platform
+// writes back atomically; a page past the progress may be torn or stale, and no reader of that
+// progress looks at it (and a reader of a list of regions would report it as DATA_LOSS).
 //
 // Costs: one page write per filled page; Flush = one page write (the partial page) + one flush
-// per extent touched since the last Flush. Extents are allocated as pages are needed, doubling
-// from `initial_extent_pages` up to `max_extent_pages`.
+// per run of contiguous pages written since the last Flush. Resume reads nothing. Extents are
+// allocated as pages are needed, doubling from `initial_extent_pages` up to `max_extent_pages`.
 #ifndef DDC_COMMON_DURABLE_PAGE_WRITER_H_
 #define DDC_COMMON_DURABLE_PAGE_WRITER_H_
 
@@ -72,18 +74,17 @@ class PageWriter {
   PageWriter(Memory& memory, PageWriterOptions options)
       : memory_(&memory), options_(options), pages_({}, memory.page_size()) {}
   absl::Status Usable() const;
-  // WritePage seals the open page and writes it (allocating an extent when needed).
-  asio::awaitable<absl::Status> WritePage();
+  // ClosePage seals the open page, writes it (allocating an extent when needed) and opens the
+  // next one.
+  asio::awaitable<absl::Status> ClosePage();
   asio::awaitable<absl::Status> EnsurePage(int64_t index);
-  PageWriterProgress Progress() const;
 
   Memory* memory_;
   PageWriterOptions options_;
   PageList pages_;            // every page the writer allocated, in order
-  int64_t page_index_ = 0;    // the open page
+  int64_t page_index_ = 0;    // the open page; the pages before it are written
   std::string page_payload_;  // its framed records
   int64_t page_records_ = 0;
-  bool page_dirty_ = false;      // it holds records not yet written to memory
   int64_t first_unflushed_ = 0;  // pages from here on were written after the last Flush
   int64_t records_ = 0;
   int64_t bytes_ = 0;

@@ -66,13 +66,20 @@ TEST(DurablePageWriterTest, RecordsNeverStraddleAPage) {
     for (int i = 0; i < 5; ++i) DDC_CO_ASSERT_OK(co_await writer.Append(Payload(i, 2100)));
     DDC_CO_ASSERT_OK_AND_ASSIGN(PageWriterProgress progress, co_await writer.Flush());
     EXPECT_EQ(progress.pages, 5);
-    EXPECT_EQ(progress.last_page_records, 1);
-    // Four 1014-byte records fill a page exactly (4 * (4 + 1014) = 4072); the open page has
-    // room for one (2104 + 1018 <= 4072): 1 + 4 + 3.
+    // Four 1014-byte records fill a page exactly (4 * (4 + 1014) = 4072). The Flush closed the
+    // fifth page, although it has room for one of them.
     for (int i = 0; i < 8; ++i) DDC_CO_ASSERT_OK(co_await writer.Append(Payload(i, 1014)));
     DDC_CO_ASSERT_OK_AND_ASSIGN(progress, co_await writer.Flush());
     EXPECT_EQ(progress.pages, 5 + 2);
-    EXPECT_EQ(progress.last_page_records, 3);
+    // A Flush with nothing new changes nothing; each Flush after an Append closes a page.
+    DDC_CO_ASSERT_OK_AND_ASSIGN(progress, co_await writer.Flush());
+    EXPECT_EQ(progress.pages, 7);
+    DDC_CO_ASSERT_OK(co_await writer.Append("a"));
+    DDC_CO_ASSERT_OK_AND_ASSIGN(progress, co_await writer.Flush());
+    DDC_CO_ASSERT_OK(co_await writer.Append("b"));
+    DDC_CO_ASSERT_OK_AND_ASSIGN(progress, co_await writer.Flush());
+    EXPECT_EQ(progress.pages, 9);
+    EXPECT_EQ(progress.records, 15);
   });
 }
 
@@ -106,8 +113,7 @@ TEST(DurablePageWriterTest, ResumeContinuesFromExactlyTheProgress) {
       DDC_CO_ASSERT_OK(co_await writer.Append(expected.back()));
     }
     DDC_CO_ASSERT_OK_AND_ASSIGN(PageWriterProgress checkpoint, co_await writer.Flush());
-    // Work after the checkpoint that a crash would lose: the last page gets more records, and
-    // later pages are written and flushed.
+    // Work after the checkpoint that a crash would lose: later pages are written and flushed.
     for (int i = 0; i < 9; ++i) DDC_CO_ASSERT_OK(co_await writer.Append(Payload(100 + i, 900)));
     DDC_CO_ASSERT_OK((co_await writer.Flush()).status());
     // Checkpoints go through their encoding, as a real one would.
@@ -166,10 +172,13 @@ TEST(DurablePageWriterTest, TheReaderRefusesPagesThatAreNotTheWritersOwn) {
     // Fewer records than a progress promises.
     PageWriterProgress promise = progress;
     promise.records = 3;
-    promise.pages = 1;
-    promise.last_page_records = 2;
+    promise.pages = 1;  // holds 2
     DDC_CO_ASSERT_OK_AND_ASSIGN(PageReader short_reader, PageReader::Create(memory, promise));
     status = (co_await ReadAll(short_reader)).status();
+    EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss) << status;
+    promise.records = 1;
+    DDC_CO_ASSERT_OK_AND_ASSIGN(PageReader long_reader, PageReader::Create(memory, promise));
+    status = (co_await ReadAll(long_reader)).status();
     EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss) << status;
     // Not pages at all.
     const std::vector<Region> unaligned{Region{pages[0].base + 8, 4096}};
