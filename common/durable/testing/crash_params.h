@@ -2,6 +2,7 @@
 #ifndef DDC_COMMON_DURABLE_TESTING_CRASH_PARAMS_H_
 #define DDC_COMMON_DURABLE_TESTING_CRASH_PARAMS_H_
 
+#include <ostream>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -21,6 +22,10 @@ struct CrashRack {
 inline std::vector<CrashRack> CrashRacks() {
   return {{"DefaultRack", ""}, {"TinyCache", kTinyCacheRack}};
 }
+
+// Test names and failure messages print parameters by name.
+inline void PrintTo(const WorkloadFamily& family, std::ostream* os) { *os << family.name; }
+inline void PrintTo(const CrashRack& rack, std::ostream* os) { *os << rack.name; }
 
 using CrashParam = std::tuple<WorkloadFamily, CrashRack>;
 
