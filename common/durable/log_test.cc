@@ -202,8 +202,10 @@ TEST(DurableLogTest, BytesPastTheTailNeverBecomeRecords) {
     const VirtAddr ring = log.root() + 4096;
     DDC_CO_ASSERT_OK((co_await log.Append("acknowledged")).status());
     // What a crashed writer of this epoch may have left: record R2 never reached memory, but the
-    // record after it did (another block, evicted early). Forge that second record.
-    const std::string lost(5000, 'L');
+    // record after it did (the next block, evicted early). Forge that second record. R2 ends
+    // exactly at a block boundary, so the ghost starts a block (where zero padding of a later
+    // writer's last block cannot erase it).
+    const std::string lost(4096 - log.tail() - log_format::kFragmentHeaderSize, 'L');
     uint64_t ghost_at = log.tail();
     log_format::EmitRecord(log.root(), log.epoch(), lost, ghost_at, nullptr);
     std::string ghost;
@@ -221,7 +223,7 @@ TEST(DurableLogTest, BytesPastTheTailNeverBecomeRecords) {
     EXPECT_TRUE(SameStrings(Data(records), std::vector<std::string>{"acknowledged"}));
     // The new writer appends a record of R2's size: it ends exactly where the ghost begins. The
     // ghost is of an older epoch, so it stays dead.
-    const std::string replacement(5000, 'N');
+    const std::string replacement(lost.size(), 'N');
     DDC_CO_ASSERT_OK_AND_ASSIGN(uint64_t end, co_await recovered.Append(replacement));
     EXPECT_EQ(end, ghost_at);
     DDC_CO_ASSERT_OK_AND_ASSIGN(DurableLog again, co_await DurableLog::Open(memory, log.root()));
