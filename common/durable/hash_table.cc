@@ -627,7 +627,8 @@ asio::awaitable<absl::Status> PageHashTable::Delete(absl::string_view key) {
         absl::StrFormat("hash table: no entry for a %d-byte key", key.size()));
   }
   std::vector<VirtAddr> freed;
-  DDC_CO_RETURN_IF_ERROR(co_await CommitChain(chain, std::move(plan), {}, freed));
+  std::vector<Region> nothing_prepared;  // named: no braced temporaries in co_await (GCC 12)
+  DDC_CO_RETURN_IF_ERROR(co_await CommitChain(chain, std::move(plan), nothing_prepared, freed));
   co_return co_await FreeAll(freed, old);
 }
 
@@ -707,7 +708,8 @@ asio::awaitable<absl::Status> PageHashTable::Split() {
     plan.push_back(PlannedBlock{old, true, std::move(kept[g])});
   }
   std::vector<VirtAddr> freed;
-  DDC_CO_RETURN_IF_ERROR(co_await CommitChain(chain, std::move(plan), {}, freed));
+  std::vector<Region> nothing_prepared;  // named: no braced temporaries in co_await (GCC 12)
+  DDC_CO_RETURN_IF_ERROR(co_await CommitChain(chain, std::move(plan), nothing_prepared, freed));
   co_return co_await FreeAll(freed, std::nullopt);
 }
 
