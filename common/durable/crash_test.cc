@@ -36,7 +36,7 @@ TEST_P(CrashTest, RecoversFromRandomCrashChains) {
       [&](uint64_t seed) {
         return family().make({.seed = seed, .operations = family().operations});
       },
-      rack().config, /*first_seed=*/1, /*count=*/40, kHorizon);
+      rack().config, /*first_seed=*/1, /*count=*/100, kHorizon);
   EXPECT_EQ(result.failed, 0) << result.Summary();
   std::cout << family().name << " in " << rack().name << ": " << result.Summary() << "\n";
 }
