@@ -2,34 +2,18 @@
 
 #include <algorithm>
 #include <bit>
-#include <set>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "common/durable/coding.h"
 #include "platform/status_macros.h"
 
 namespace ddc::durable {
 namespace {
 
-constexpr uint32_t kTableMagic = 0x31544850;  // "PHT1"
-constexpr uint32_t kTableVersion = 1;
 constexpr size_t kMaxChainBlocks = 4096;  // a longer chain can only be a corrupt link
 constexpr int64_t kMinPoolGrowthBlocks = 16;
 constexpr int64_t kScanChunkBlocks = 64;
-
-// SegmentOf places a bucket: segment 0 holds buckets [0, b0), segment j >= 1 holds
-// [b0 * 2^(j-1), b0 * 2^j). Returns (segment, offset in it).
-std::pair<int64_t, int64_t> SegmentOf(int64_t bucket, int64_t b0) {
-  if (bucket < b0) return {0, bucket};
-  const int64_t j = std::bit_width(static_cast<uint64_t>(bucket / b0));
-  return {j, bucket - (b0 << (j - 1))};
-}
-
-int64_t SegmentBlocks(int64_t segment, int64_t b0) {
-  return segment == 0 ? b0 : b0 << (segment - 1);
-}
 
 // Pack groups entries, in order, into as few chain blocks as they fit (at least one).
 std::vector<std::vector<BucketEntry>> Pack(std::vector<BucketEntry> entries) {
@@ -55,102 +39,6 @@ PageHashTable::PageHashTable(Memory& memory, DurableCell cell, Meta meta)
   for (const Extent& extent : meta_.extents) {
     if (extent.kind == kPoolExtent) pool_.AddExtent(extent.base, extent.blocks, false);
   }
-}
-
-std::string PageHashTable::EncodeMeta(const Meta& meta) {
-  std::string out;
-  PutFixed32(out, kTableMagic);
-  PutFixed32(out, kTableVersion);
-  PutFixed64(out, meta.hash_seed);
-  PutFixed32(out, static_cast<uint32_t>(meta.initial_buckets));
-  PutFixed32(out, static_cast<uint32_t>(meta.level));
-  PutFixed64(out, static_cast<uint64_t>(meta.split));
-  PutFixed32(out, static_cast<uint32_t>(meta.extents.size()));
-  for (const Extent& extent : meta.extents) {
-    PutFixed64(out, extent.base);
-    PutFixed64(out, static_cast<uint64_t>(extent.blocks));
-    PutFixed32(out, extent.kind);
-  }
-  return out;
-}
-
-absl::StatusOr<PageHashTable::Meta> PageHashTable::DecodeMeta(absl::string_view bytes,
-                                                              VirtAddr root) {
-  ByteReader in(bytes);
-  uint32_t magic = 0, version = 0, b0 = 0, level = 0, extents = 0;
-  uint64_t split = 0;
-  Meta meta;
-  bool ok = in.ReadFixed(magic) && magic == kTableMagic && in.ReadFixed(version) &&
-            version == kTableVersion && in.ReadFixed(meta.hash_seed) && in.ReadFixed(b0) &&
-            in.ReadFixed(level) && in.ReadFixed(split) && in.ReadFixed(extents) &&
-            std::has_single_bit(b0) && level < 40 && split < (uint64_t{b0} << level);
-  for (uint32_t i = 0; ok && i < extents; ++i) {
-    Extent extent;
-    uint64_t blocks = 0;
-    ok = in.ReadFixed(extent.base) && in.ReadFixed(blocks) && in.ReadFixed(extent.kind) &&
-         blocks > 0 && blocks < (uint64_t{1} << 40) && IsBlockAligned(extent.base) &&
-         extent.kind >= kRootExtent && extent.kind <= kPoolExtent;
-    extent.blocks = static_cast<int64_t>(blocks);
-    meta.extents.push_back(extent);
-  }
-  meta.initial_buckets = b0;
-  meta.level = level;
-  meta.split = static_cast<int64_t>(split);
-  // The root first, and a segment of the right size for every live bucket.
-  ok = ok && in.remaining() == 0 && !meta.extents.empty() && meta.extents[0].base == root &&
-       meta.extents[0].blocks == 1 && meta.extents[0].kind == kRootExtent;
-  int64_t segments = 0;
-  for (const Extent& extent : meta.extents) {
-    if (!ok || extent.kind != kSegmentExtent) continue;
-    ok = extent.blocks == SegmentBlocks(segments++, b0);
-  }
-  ok = ok && SegmentOf(BucketCount(meta) - 1, b0).first < segments;
-  if (!ok) {
-    return absl::FailedPreconditionError(
-        absl::StrFormat("hash table: the root cell at 0x%x does not describe a table", root));
-  }
-  return meta;
-}
-
-int64_t PageHashTable::BucketCount(const Meta& meta) {
-  return (meta.initial_buckets << meta.level) + meta.split;
-}
-
-int64_t PageHashTable::BucketOf(const Meta& meta, uint64_t hash) {
-  const uint64_t round = static_cast<uint64_t>(meta.initial_buckets << meta.level);
-  uint64_t bucket = hash & (round - 1);
-  if (bucket < static_cast<uint64_t>(meta.split)) bucket = hash & (2 * round - 1);
-  return static_cast<int64_t>(bucket);
-}
-
-VirtAddr PageHashTable::BucketAddress(const Meta& meta, int64_t bucket) {
-  const auto [segment, offset] = SegmentOf(bucket, meta.initial_buckets);
-  int64_t seen = 0;
-  for (const Extent& extent : meta.extents) {
-    if (extent.kind != kSegmentExtent) continue;
-    if (seen++ == segment) return extent.base + static_cast<uint64_t>(offset * kBlockSize);
-  }
-  return 0;
-}
-
-int64_t PageHashTable::bucket_count() const { return BucketCount(meta_); }
-
-std::vector<Region> PageHashTable::Regions() const {
-  std::vector<Region> regions;
-  for (const Extent& extent : meta_.extents) {
-    regions.push_back(Region{extent.base, extent.blocks * kBlockSize});
-  }
-  std::sort(regions.begin(), regions.end(),
-            [](const Region& a, const Region& b) { return a.base < b.base; });
-  std::vector<Region> merged;
-  for (const Region& region : regions) {
-    if (!merged.empty() && merged.back().end() == region.base) {
-      merged.back().length += region.length;
-    } else {
-      merged.push_back(region);
-    }
-  }
-  return merged;
 }
 
 absl::Status PageHashTable::Usable() const {
@@ -445,73 +333,6 @@ asio::awaitable<absl::StatusOr<std::vector<TableEntry>>> PageHashTable::Scan() {
     }
   }
   co_return entries;
-}
-
-asio::awaitable<absl::StatusOr<PageHashTableStats>> PageHashTable::Verify() {
-  DDC_CO_RETURN_IF_ERROR(Usable());
-  std::set<VirtAddr> reached;
-  std::vector<VirtAddr> leaked;
-  co_return co_await Walk(reached, leaked);
-}
-
-asio::awaitable<absl::StatusOr<int64_t>> PageHashTable::ReclaimLeakedBlocks() {
-  DDC_CO_RETURN_IF_ERROR(Usable());
-  std::set<VirtAddr> reached;
-  std::vector<VirtAddr> leaked;
-  DDC_CO_RETURN_IF_ERROR((co_await Walk(reached, leaked)).status());
-  std::vector<std::pair<VirtAddr, int64_t>> runs;
-  for (VirtAddr block : leaked) runs.emplace_back(block, 1);
-  DDC_CO_RETURN_IF_ERROR(Sticky(co_await pool_.Free(runs)));
-  co_return static_cast<int64_t>(leaked.size());
-}
-
-asio::awaitable<absl::StatusOr<PageHashTableStats>> PageHashTable::Walk(
-    std::set<VirtAddr>& reached, std::vector<VirtAddr>& leaked) {
-  PageHashTableStats stats;
-  stats.buckets = BucketCount(meta_);
-  auto claim = [&](VirtAddr run, int64_t blocks,
-                   absl::string_view what) -> asio::awaitable<absl::Status> {
-    for (int64_t i = 0; i < blocks; ++i) {
-      if (!reached.insert(run + static_cast<uint64_t>(i * kBlockSize)).second) {
-        co_return absl::DataLossError(
-            absl::StrFormat("hash table: %s at 0x%x is reachable twice", what, run));
-      }
-    }
-    DDC_CO_ASSIGN_OR_RETURN(bool allocated, co_await pool_.Allocated(run, blocks));
-    if (!allocated) {
-      co_return absl::DataLossError(
-          absl::StrFormat("hash table: %s at 0x%x is in use but marked free", what, run));
-    }
-    co_return absl::OkStatus();
-  };
-  for (int64_t bucket = 0; bucket < stats.buckets; ++bucket) {
-    DDC_CO_ASSIGN_OR_RETURN(Chain chain, co_await LoadChain(bucket, std::nullopt));
-    stats.longest_chain = std::max(stats.longest_chain, static_cast<int64_t>(chain.size()));
-    for (size_t b = 0; b < chain.size(); ++b) {
-      if (b > 0) {
-        ++stats.overflow_blocks;
-        DDC_CO_RETURN_IF_ERROR(co_await claim(chain[b].address, 1, "an overflow block"));
-      }
-      for (const BucketEntry& entry : chain[b].entries) {
-        if (!Live(entry, bucket)) {
-          ++stats.stale_entries;
-          continue;
-        }
-        ++stats.entries;
-        if (!entry.out_of_line) continue;
-        stats.value_blocks += entry.RunBlocks();
-        DDC_CO_RETURN_IF_ERROR(co_await claim(entry.value_run, entry.RunBlocks(), "a value run"));
-        DDC_CO_RETURN_IF_ERROR((co_await ReadValue(entry)).status());
-      }
-    }
-  }
-  stats.pool_blocks = pool_.data_blocks();
-  DDC_CO_ASSIGN_OR_RETURN(std::vector<VirtAddr> allocated, co_await pool_.AllocatedBlocks());
-  for (VirtAddr block : allocated) {
-    if (!reached.contains(block)) leaked.push_back(block);
-  }
-  stats.leaked_blocks = static_cast<int64_t>(leaked.size());
-  co_return stats;
 }
 
 asio::awaitable<absl::Status> PageHashTable::Put(absl::string_view key, absl::string_view value) {

@@ -59,6 +59,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -147,6 +148,10 @@ class PageHashTable {
 
   static std::string EncodeMeta(const Meta& meta);
   static absl::StatusOr<Meta> DecodeMeta(absl::string_view bytes, VirtAddr root);
+  // SegmentOf places a bucket: segment 0 holds buckets [0, b0), segment j >= 1 holds
+  // [b0 * 2^(j-1), b0 * 2^j). Returns (segment, offset in it).
+  static std::pair<int64_t, int64_t> SegmentOf(int64_t bucket, int64_t b0);
+  static int64_t SegmentBlocks(int64_t segment, int64_t b0);
   static int64_t BucketCount(const Meta& meta);
   static int64_t BucketOf(const Meta& meta, uint64_t hash);
   // BucketAddress is the primary block of `bucket` (0 when no segment holds it yet).
