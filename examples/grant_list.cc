@@ -4,6 +4,9 @@
 // are plain virtual addresses. It grants the region to a consumer in the same rack. The consumer
 // learns of it from a GrantNotice and walks the list at the very same addresses: no byte was
 // copied over the network, and the producer can no longer touch the pages.
+//
+// Every process returns an absl::Status and checks every call with DDC_CO_RETURN_IF_ERROR or
+// DDC_CO_ASSIGN_OR_RETURN: a failure ends the process loudly (and this program with exit code 1).
 #include <iostream>
 
 #include "absl/strings/str_format.h"
@@ -11,6 +14,7 @@
 #include "platform/memory.h"
 #include "platform/notices.pb.h"
 #include "platform/simulation.h"
+#include "platform/status_macros.h"
 
 namespace {
 
@@ -25,59 +29,81 @@ void Say(const Process& self, const std::string& what) {
   std::cout << absl::StrFormat("[%8.3f us] %-8s %s\n", self.Now() / 1000.0, self.name(), what);
 }
 
-asio::awaitable<void> Producer(Process& self, ddc::ProcessId consumer) {
+asio::awaitable<absl::Status> Producer(Process& self, ddc::ProcessId consumer) {
   ddc::Memory& memory = self.memory();
-  ddc::Region region = *co_await memory.Allocate(4 * memory.page_size());
-  ddc::Arena arena = *co_await ddc::Arena::Create(memory, region);
+  DDC_CO_ASSIGN_OR_RETURN(ddc::Region region, co_await memory.Allocate(4 * memory.page_size()));
+  DDC_CO_ASSIGN_OR_RETURN(ddc::Arena arena, co_await ddc::Arena::Create(memory, region));
   ddc::VirtAddr head = 0;
   for (uint64_t v = 1; v <= 4; ++v) {
-    ddc::VirtAddr node = *co_await arena.Allocate(sizeof(Node));
-    (void)co_await memory.WriteValue(node, Node{v * 10, head});
+    DDC_CO_ASSIGN_OR_RETURN(ddc::VirtAddr node, co_await arena.Allocate(sizeof(Node)));
+    const Node value{v * 10, head};
+    DDC_CO_RETURN_IF_ERROR(co_await memory.WriteValue(node, value));
     head = node;
   }
-  // The list head goes where the consumer will look: right after the arena header.
-  ddc::VirtAddr head_slot = *co_await arena.Allocate(sizeof(ddc::VirtAddr));
-  (void)co_await memory.WriteValue(head_slot, head);
+  // The list head goes where the consumer will look: right after the last node.
+  DDC_CO_ASSIGN_OR_RETURN(ddc::VirtAddr head_slot, co_await arena.Allocate(sizeof(head)));
+  DDC_CO_RETURN_IF_ERROR(co_await memory.WriteValue(head_slot, head));
   Say(self, absl::StrFormat("built a 4-node list, head at 0x%x", head));
   const ddc::Time before = self.Now();
-  absl::Status granted = co_await memory.Grant(region, consumer);
-  Say(self, absl::StrFormat("grant: %s after %d ns", granted.ToString(), self.Now() - before));
+  DDC_CO_RETURN_IF_ERROR(co_await memory.Grant(region, consumer));
+  Say(self, absl::StrFormat("grant: OK after %d ns", self.Now() - before));
+  // The pages are the consumer's now: reading them must be refused.
   absl::StatusOr<Node> again = co_await memory.ReadValue<Node>(head);
   Say(self,
       absl::StrFormat("reading my old list: %s",
                       again.ok() ? "allowed?!" : absl::StatusCodeToString(again.status().code())));
+  co_return absl::OkStatus();
 }
 
-asio::awaitable<void> Consumer(Process& self) {
+asio::awaitable<absl::Status> Consumer(Process& self) {
   ddc::Memory& memory = self.memory();
-  ddc::Envelope in = co_await self.Receive();
-  const auto& notice = in.As<ddc::platform::GrantNotice>();
-  ddc::Region region{notice.regions(0).base(), notice.regions(0).length()};
+  std::optional<ddc::Received<ddc::platform::GrantNotice>> notice =
+      co_await self.ReceiveOf<ddc::platform::GrantNotice>();
+  const ddc::Region region{(*notice)->regions(0).base(), (*notice)->regions(0).length()};
   Say(self, absl::StrFormat("GrantNotice: %d bytes at 0x%x", region.length, region.base));
-  ddc::Arena arena = *co_await ddc::Arena::Open(memory, region);
-  ddc::VirtAddr head =
-      *co_await memory.ReadValue<ddc::VirtAddr>(arena.next() - sizeof(ddc::VirtAddr));
+  DDC_CO_ASSIGN_OR_RETURN(ddc::Arena arena, co_await ddc::Arena::Open(memory, region));
+  DDC_CO_ASSIGN_OR_RETURN(
+      ddc::VirtAddr head,
+      co_await memory.ReadValue<ddc::VirtAddr>(arena.next() - sizeof(ddc::VirtAddr)));
   uint64_t sum = 0;
   for (ddc::VirtAddr at = head; at != 0;) {
-    Node node = *co_await memory.ReadValue<Node>(at);
+    DDC_CO_ASSIGN_OR_RETURN(Node node, co_await memory.ReadValue<Node>(at));
     sum += node.value;
     at = node.next;
   }
   Say(self, absl::StrFormat("walked the list in place: sum = %d", sum));
+  co_return absl::OkStatus();
+}
+
+absl::Status Run() {
+  DDC_ASSIGN_OR_RETURN(std::unique_ptr<ddc::Simulation> sim,
+                       ddc::Simulation::Create(ddc::DefaultConfig(), /*seed=*/1));
+  DDC_ASSIGN_OR_RETURN(ddc::CeId consumer_ce, sim->CeForRole("consumer", "r0/ce1"));
+  DDC_ASSIGN_OR_RETURN(ddc::CeId producer_ce, sim->CeForRole("producer", "r0/ce0"));
+  DDC_ASSIGN_OR_RETURN(ddc::ProcessId consumer,
+                       sim->Spawn({.name = "consumer", .ce = consumer_ce, .main = Consumer}));
+  DDC_RETURN_IF_ERROR(
+      sim->Spawn({.name = "producer",
+                  .ce = producer_ce,
+                  .main = [consumer](Process& self) { return Producer(self, consumer); }})
+          .status());
+  sim->RunUntilIdle();
+  if (!sim->ProcessFailures().empty()) {
+    return absl::InternalError(absl::StrCat(sim->ProcessFailures()[0].process, " failed: ",
+                                            sim->ProcessFailures()[0].error));
+  }
+  std::cout << absl::StrFormat("network bytes=%d memory bytes=%d grants=%d pages_granted=%d\n",
+                               sim->metrics().bytes_sent, sim->metrics().memory_bytes,
+                               sim->metrics().grants, sim->metrics().pages_granted);
+  return absl::OkStatus();
 }
 
 }  // namespace
 
 int main() {
-  auto sim = ddc::Simulation::Create(ddc::DefaultConfig(), /*seed=*/1).value();
-  ddc::ProcessId consumer =
-      *sim->Spawn({.name = "consumer", .ce = *sim->topology().FindCe("r0/ce1"), .main = Consumer});
-  (void)sim->Spawn({.name = "producer",
-                    .ce = *sim->topology().FindCe("r0/ce0"),
-                    .main = [consumer](Process& self) { return Producer(self, consumer); }});
-  sim->RunUntilIdle();
-  std::cout << absl::StrFormat("network bytes=%d memory bytes=%d grants=%d pages_granted=%d\n",
-                               sim->metrics().bytes_sent, sim->metrics().memory_bytes,
-                               sim->metrics().grants, sim->metrics().pages_granted);
+  if (absl::Status status = Run(); !status.ok()) {
+    std::cerr << "grant_list: " << status << "\n";
+    return 1;
+  }
   return 0;
 }

@@ -6,22 +6,31 @@
 // (see AddressOwnerBits), so a page keeps its address when it is granted or stolen: pointers
 // stored inside regions stay valid in the receiver, and the sender never reuses that address.
 //
-// Costs: every call is awaited and charged by the cost model (docs/cost-model.md). A cache hit
-// costs local DRAM time; a miss costs a memory-interconnect round trip plus size / bandwidth;
-// misses of one call are batched into one round trip per ME. Writes stay in the CE cache until
-// Flush (or eviction): only flushed bytes survive a crash of the CE.
+// Costs: every call is awaited and charged by the cost model (docs/cost-model.md). Data moves in
+// cache lines (memory.cache_line_bytes, 4 KiB by default), ownership in pages
+// (memory.page_size). A cache hit costs local DRAM time; a miss costs a memory-interconnect round
+// trip plus size / bandwidth; misses of one call are batched into one round trip per ME. Writes
+// stay in the CE cache until Flush (or eviction): only flushed bytes survive a crash of the CE.
+//
+// Modes: in transparent mode the OS hides the rack, so the calls that expose it (Grant, Steal,
+// JoinTrustGroup) return FAILED_PRECONDITION. Allocate, Free, Read, Write, Flush, Evict,
+// Checksums and the namespace (Publish, Lookup) work in both modes: a transparent OS still gives
+// processes memory and lets them name it.
 //
 // Errors: every call validates all of its input before changing anything, so an error leaves the
 // V2P maps, ME page tables and caches exactly as they were.
-//   INVALID_ARGUMENT     empty/unaligned/overlapping regions, a region that runs past the end of
-//                        an allocation, negative lengths
+// clang-format off
+//   INVALID_ARGUMENT     empty/unaligned/overlapping regions, a region that runs past the end
+//                        of an allocation, negative lengths
 //   PERMISSION_DENIED    touching a page the caller does not own (granted away, stolen, someone
 //                        else's), a stale owner epoch (the caller was stolen from), a bad
 //                        capability
 //   NOT_FOUND            unmapped addresses, unknown processes, unknown names
-//   FAILED_PRECONDITION  grant/steal in transparent mode, a dead destination, cross-rack
-//   reassignment UNAVAILABLE          the page's memory element has failed RESOURCE_EXHAUSTED   the
-//   rack's MEs are full
+//   FAILED_PRECONDITION  grant, steal or trust groups in transparent mode, a dead destination,
+//                        cross-rack reassignment
+//   UNAVAILABLE          the page's memory element has failed
+//   RESOURCE_EXHAUSTED   the rack's MEs are full
+// clang-format on
 #ifndef DDC_PLATFORM_MEMORY_H_
 #define DDC_PLATFORM_MEMORY_H_
 
@@ -116,7 +125,8 @@ class Memory {
       ProcessId victim, Capability capability, std::optional<Region> region) = 0;
 
   // JoinTrustGroup makes the caller a member of `group`, creating it with `secret` if needed;
-  // joining an existing group requires its secret.
+  // joining an existing group requires its secret. Trust groups exist only to authorize steals,
+  // so like Steal it is FAILED_PRECONDITION in transparent mode.
   virtual asio::awaitable<absl::Status> JoinTrustGroup(std::string group, std::string secret) = 0;
 
   // Publish binds `name` to `root` in the rack namespace (replacing any binding); Lookup reads it.
