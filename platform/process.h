@@ -363,11 +363,8 @@ class Process {
   // is empty) and that no Serve handler claims, until `timeout` passes (nullopt then).
   virtual asio::awaitable<std::optional<Envelope>> ReceiveWhere(MessageFilter filter,
                                                                 Duration timeout) = 0;
-  // Receive waits for the next message in arrival order.
-  asio::awaitable<Envelope> Receive() {
-    std::optional<Envelope> in = co_await ReceiveWhere(nullptr, kInfiniteDuration);
-    co_return *std::move(in);  // an infinite wait only ever ends with a message
-  }
+  // Receive waits for the next message in arrival order (that no Serve handler claims).
+  virtual asio::awaitable<Envelope> Receive() = 0;
   // ReceiveFor is Receive with a timeout; it returns nullopt when `timeout` passes first.
   asio::awaitable<std::optional<Envelope>> ReceiveFor(Duration timeout) {
     return ReceiveWhere(nullptr, timeout);

@@ -34,9 +34,14 @@ void Mailbox::Deliver(Envelope envelope) {
       continue;
     }
     if (!it->filter || it->filter(envelope)) {
-      const sim::WaitTable::Ref ref = it->ref;
+      const Receiver receiver = std::move(*it);
       receivers_.erase(it);
-      process_.Resume<std::optional<Envelope>>(ref, std::optional<Envelope>(std::move(envelope)));
+      if (receiver.any) {
+        process_.Resume<Envelope>(receiver.ref, std::move(envelope));
+      } else {
+        process_.Resume<std::optional<Envelope>>(receiver.ref,
+                                                 std::optional<Envelope>(std::move(envelope)));
+      }
       return;
     }
     ++it;
@@ -63,6 +68,19 @@ asio::awaitable<std::optional<Envelope>> Mailbox::Receive(MessageFilter filter, 
           process_.Resume<std::optional<Envelope>>(ref, std::nullopt);
         });
       });
+}
+
+asio::awaitable<Envelope> Mailbox::TakeFront() {
+  Envelope next = std::move(queue_.front());
+  queue_.pop_front();
+  co_return next;
+}
+
+asio::awaitable<Envelope> Mailbox::ReceiveAny() {
+  if (!queue_.empty()) return TakeFront();
+  return process_.Suspend<Envelope>([this](sim::WaitTable::Ref ref) {
+    receivers_.push_back({ref, nullptr, /*any=*/true});
+  });
 }
 
 asio::awaitable<CallResult> Mailbox::Call(ProcessId as, std::vector<ProcessId> to,

@@ -40,6 +40,9 @@ class Mailbox {
 
   void Deliver(Envelope envelope);
   asio::awaitable<std::optional<Envelope>> Receive(MessageFilter filter, Duration timeout);
+  // ReceiveAny is Receive of any message without a deadline, the hot path of most servers: it
+  // takes a queued message without suspending, and otherwise parks the caller directly.
+  asio::awaitable<Envelope> ReceiveAny();
   // Call sends `request` to every target as `as` and waits for `needed` replies.
   asio::awaitable<CallResult> Call(ProcessId as, std::vector<ProcessId> to,
                                    std::shared_ptr<const google::protobuf::Message> request,
@@ -54,7 +57,9 @@ class Mailbox {
   struct Receiver {
     sim::WaitTable::Ref ref;
     MessageFilter filter;
+    bool any = false;  // parked by ReceiveAny: resumed with an Envelope, not an optional
   };
+  asio::awaitable<Envelope> TakeFront();
   struct CallGroup {
     sim::WaitTable::Ref ref;
     int needed = 0;

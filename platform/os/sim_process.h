@@ -84,6 +84,7 @@ class SimProcess final : public Process, public sim::ProcessControl {
                                          int needed, Duration timeout) override;
   asio::awaitable<std::optional<Envelope>> ReceiveWhere(MessageFilter filter,
                                                         Duration timeout) override;
+  asio::awaitable<Envelope> Receive() override { return mailbox_.ReceiveAny(); }
   void ServeType(const google::protobuf::Descriptor* type, RequestHandler handler) override;
   asio::awaitable<void> WaitForever() override;
   absl::StatusOr<ProcessId> Spawn(ProcessSpec spec) override;
