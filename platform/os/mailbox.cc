@@ -23,10 +23,12 @@ void Mailbox::Deliver(Envelope envelope) {
     Settle(group_id);
     return;
   }
-  if (auto handler = handlers_.find(envelope.message().GetDescriptor());
-      handler != handlers_.end()) {
-    StartHandler(handler->second, std::move(envelope));
-    return;
+  if (!handlers_.empty()) {  // GetDescriptor is not free: ask only when someone serves
+    if (auto handler = handlers_.find(envelope.message().GetDescriptor());
+        handler != handlers_.end()) {
+      StartHandler(handler->second, std::move(envelope));
+      return;
+    }
   }
   for (auto it = receivers_.begin(); it != receivers_.end();) {
     if (!process_.Pending(it->ref)) {
@@ -34,13 +36,18 @@ void Mailbox::Deliver(Envelope envelope) {
       continue;
     }
     if (!it->filter || it->filter(envelope)) {
-      const Receiver receiver = std::move(*it);
-      receivers_.erase(it);
-      if (receiver.any) {
-        process_.Resume<Envelope>(receiver.ref, std::move(envelope));
+      const sim::WaitTable::Ref ref = it->ref;
+      const bool any = it->any;
+      // Most receivers wait for anything and the first one takes the message: pop it cheaply.
+      if (it == receivers_.begin()) {
+        receivers_.pop_front();
       } else {
-        process_.Resume<std::optional<Envelope>>(receiver.ref,
-                                                 std::optional<Envelope>(std::move(envelope)));
+        receivers_.erase(it);
+      }
+      if (any) {
+        process_.Resume<Envelope>(ref, std::move(envelope));
+      } else {
+        process_.Resume<std::optional<Envelope>>(ref, std::optional<Envelope>(std::move(envelope)));
       }
       return;
     }
