@@ -128,8 +128,10 @@ int Run(const std::string& which, const Flags& flags) {
     absl::StrAppend(&header, "\n", TimeoutsComment(*config), "# resolved config:\n");
     absl::Status status = WriteFile(
         flags.out_dir, absl::StrCat(experiment->name(), ".config.txtpb"), header + config_text);
-    absl::StatusOr<ExperimentResult> result = status;
-    if (status.ok()) result = experiment->Run({*config, flags.seed, flags.out_dir, flags.params});
+    // A StatusOr may not be built from an OK status (Abseil aborts), so the run comes first.
+    absl::StatusOr<ExperimentResult> result =
+        status.ok() ? experiment->Run({*config, flags.seed, flags.out_dir, flags.params})
+                    : absl::StatusOr<ExperimentResult>(status);
     if (!result.ok()) {
       return Fail(absl::Status(result.status().code(),
                                absl::StrCat(experiment->name(), ": ", result.status().message())));
