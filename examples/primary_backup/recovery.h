@@ -15,9 +15,11 @@
 // follow the project's one rule, CostModel::AggressiveTimeouts: a heartbeat every round trip r,
 // suspicion after 10 r of silence. With the default cost model that is about 20 us within a rack,
 // while the rack monitor declares a CE dead after 5 missed beats of 2 ms, about 10 ms. So with
-// default settings transparent mode *detects faster*; what exposed mode saves is the replica (one
-// round trip and a flush on every increment) and the guesswork: a timeout only suspects, the
-// monitor's verdict comes with a fence (the steal), so the dead primary can never act again.
+// default settings transparent mode *detects faster*. What exposed mode saves is the replica (a
+// round trip to the backup on every increment, and the backup's copy of the state) and the
+// guesswork: a timeout only suspects, so a transparent primary that was merely slow must notice
+// on its own that it lost its backup and step down, while the monitor's verdict comes with a
+// fence (the steal), so the old primary's memory and messages are refused if it ever wakes up.
 #ifndef DDC_EXAMPLES_PRIMARY_BACKUP_RECOVERY_H_
 #define DDC_EXAMPLES_PRIMARY_BACKUP_RECOVERY_H_
 
