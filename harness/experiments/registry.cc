@@ -7,11 +7,13 @@ namespace ddc::harness {
 
 std::unique_ptr<Experiment> MakePingpongExperiment();
 std::unique_ptr<Experiment> MakeTransferExperiment();
+std::unique_ptr<Experiment> MakePrimaryBackupExperiment();
 
 std::vector<std::unique_ptr<Experiment>> AllExperiments() {
   std::vector<std::unique_ptr<Experiment>> all;
   all.push_back(MakePingpongExperiment());
   all.push_back(MakeTransferExperiment());
+  all.push_back(MakePrimaryBackupExperiment());
   return all;
 }
 
