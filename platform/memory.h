@@ -153,9 +153,12 @@ class Memory {
     co_return value;
   }
   template <typename T>
-  asio::awaitable<absl::Status> WriteValue(VirtAddr address, const T& value) {
+  asio::awaitable<absl::Status> WriteValue(VirtAddr address, T value) {
     static_assert(std::is_trivially_copyable_v<T>);
-    return Write(address, absl::string_view(reinterpret_cast<const char*>(&value), sizeof(T)));
+    // The value is copied into this coroutine's frame, so the caller's argument may die before
+    // the write is awaited.
+    co_return co_await Write(
+        address, absl::string_view(reinterpret_cast<const char*>(&value), sizeof(T)));
   }
 };
 

@@ -74,6 +74,7 @@
 
 namespace ddc {
 
+class CostModel;
 class Failures;
 class Memory;
 class Process;
@@ -270,6 +271,9 @@ class Process {
   virtual uint32_t incarnation() const = 0;
   virtual Mode mode() const = 0;
   virtual const Topology& topology() const = 0;
+  // cost_model is the rack's cost model: what operations cost on idle hardware, and the one rule
+  // for failure-detection timeouts (CostModel::AggressiveTimeouts).
+  virtual const CostModel& cost_model() const = 0;
 
   // ---- Time ----
   virtual Time Now() const = 0;

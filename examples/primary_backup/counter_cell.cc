@@ -20,9 +20,7 @@ asio::awaitable<absl::StatusOr<CounterCell>> CounterCell::Create(Memory& memory)
   co_return CounterCell(memory, page.base);
 }
 
-// These three are coroutines (co_return co_await) rather than functions returning the memory's
-// awaitable: WriteValue keeps a pointer to its argument until it runs, so `state` must live in a
-// coroutine frame that lasts until the write is done.
+// Thin wrappers over the memory interface; the cell knows its own address and size.
 asio::awaitable<absl::StatusOr<CounterState>> CounterCell::Load() {
   co_return co_await memory_->ReadValue<CounterState>(address_);
 }

@@ -34,7 +34,8 @@ struct ServiceConfig {
   int increments = 100;
   Duration mean_think_time = Microseconds(20);
 
-  // Timeouts derived from the cost model by the launcher (a process cannot read the config).
+  // Timeouts derived from the cost model by the launcher, which knows every role's placement (a
+  // process sees the rule through self.cost_model(), but not where the other roles run).
   // replica_timeouts are the fair rule's for the path between the primary and the backup;
   // client_timeouts are those of the slowest path a client's call may take. See recovery.h for
   // which mode uses which.

@@ -185,5 +185,43 @@ TEST(IdentityTest, AClientOfAReincarnatedServerSeesOnlyAResetConnection) {
   EXPECT_LT(reincarnated_at, Milliseconds(12));
 }
 
+// A call redirected to the thief belongs to the thief: when the zombie it stole from wakes up and
+// exits (or fails), that call is not reset.
+TEST(IdentityTest, AZombieThatExitsDoesNotResetCallsItsThiefServes) {
+  auto sim = CreateSimulation();
+  ASSERT_NE(sim, nullptr);
+  const ProcessId victim =
+      MustSpawn(*sim, "victim", "r0/ce0", [](Process& self) -> asio::awaitable<absl::Status> {
+        DDC_CO_RETURN_IF_ERROR(co_await self.memory().JoinTrustGroup("group", ""));
+        DDC_CO_RETURN_IF_ERROR((co_await self.memory().Allocate(4096)).status());
+        co_await self.Sleep(Milliseconds(1));  // the pause (1 ms to 31 ms) stretches this sleep
+        co_return absl::OkStatus();            // the zombie exits at 31 ms
+      });
+  MustSpawn(*sim, "thief", "r0/ce1", [victim](Process& self) -> asio::awaitable<absl::Status> {
+    DDC_CO_RETURN_IF_ERROR(co_await self.memory().JoinTrustGroup("group", ""));
+    DDC_CO_RETURN_IF_ERROR(self.failures().RegisterStandby(victim));
+    DDC_CO_RETURN_IF_ERROR(co_await WaitForDeathAndSteal(self, victim));
+    DDC_CO_RETURN_IF_ERROR(self.AssumeIdentity(victim));
+    self.Serve<Blob>([&self](Received<Blob> in) -> asio::awaitable<absl::Status> {
+      co_await self.Sleep(Milliseconds(10));  // still serving when the zombie exits
+      co_return self.Reply(in.envelope(), Seq(in->seq() + 1));
+    });
+    co_await self.WaitForever();
+    co_return absl::OkStatus();
+  });
+  absl::StatusOr<Received<Blob>> reply = absl::UnknownError("not run");
+  MustSpawn(*sim, "client", "r0/ce2", [&](Process& self) -> asio::awaitable<void> {
+    co_await self.Sleep(Milliseconds(25));  // after the steal, before the zombie exits
+    reply = co_await self.Call<Blob>(victim, Seq(7), Seconds(1));
+  });
+  ASSERT_TRUE(sim->PauseCe(CeNamed(*sim, "r0/ce0"), Milliseconds(30), Milliseconds(1)).ok());
+  sim->RunUntil(Seconds(2));
+  EXPECT_TRUE(sim->ProcessFailures().empty());
+  EXPECT_EQ(sim->Status(victim).state, ProcessState::kExited);
+  ASSERT_TRUE(reply.ok()) << reply.status();
+  EXPECT_EQ((*reply)->seq(), 8u);
+  EXPECT_EQ(sim->metrics().calls_reset, 0u);
+}
+
 }  // namespace
 }  // namespace ddc

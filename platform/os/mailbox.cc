@@ -120,7 +120,6 @@ asio::awaitable<CallResult> Mailbox::Call(ProcessId as, std::vector<ProcessId> t
     }
     group.open.emplace(call_id, target);
     group_of_call_[call_id] = group_id;
-    world.OpenCall(call_id, target, process_.id());
   }
   // Every send may have failed already: then the call ends without waiting.
   if (std::optional<absl::Status> verdict = Verdict(group)) {

@@ -53,6 +53,7 @@ SimProcess::SimProcess(sim::World& world, ProcessId id, ProcessSpec spec)
       spec_(std::move(spec)),
       track_(world.tracer().ProcessTrack(id, spec_.ce, spec_.name)),
       identity_(id),
+      cost_model_(world.config().cost_model()),
       rng_(Rng::ForStream(world.seed(), "process", spec_.name, 0)),
       stats_(world.stats(), spec_.name),
       mailbox_(*this),

@@ -22,6 +22,7 @@
 #include "asio/async_result.hpp"
 #include "asio/use_awaitable.hpp"
 #include "platform/os/mailbox.h"
+#include "platform/cost_model.h"
 #include "platform/process.h"
 #include "platform/random.h"
 #include "platform/sim/process_control.h"
@@ -71,6 +72,7 @@ class SimProcess final : public Process, public sim::ProcessControl {
   ProcessId identity() const override { return identity_; }
   Mode mode() const override;
   const Topology& topology() const override;
+  const CostModel& cost_model() const override { return cost_model_; }
   Time Now() const override;
   asio::awaitable<void> Sleep(Duration delay) override;
   std::unique_ptr<Timer> NewTimer() override;
@@ -154,6 +156,7 @@ class SimProcess final : public Process, public sim::ProcessControl {
   uint64_t epoch_ = 0;
   int live_threads_ = 0;
   std::string error_;
+  const CostModel cost_model_;
   Rng rng_;
   ProcessStats stats_;
   bool paused_ = false;

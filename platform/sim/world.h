@@ -120,8 +120,9 @@ class World {
   // `out.as`). A send from a dead process's unwinding frames is dropped silently.
   absl::Status Send(ProcessControl& from, Outgoing out);
   // OpenCall and CloseCall track calls the callee has not answered yet, so that its failure,
-  // exit, steal or relaunch resets them (see process.h). A reply closes its call when it is sent.
-  // Call ids are unique in the run.
+  // exit, steal or relaunch resets them (see process.h). Send opens a call when a request leaves
+  // (keyed by the process that will receive it, after any ToR redirect) and closes it when the
+  // reply leaves; the caller closes calls it stops waiting for. Call ids are unique in the run.
   uint64_t NextCallId() { return ++last_call_id_; }
   void OpenCall(uint64_t call_id, ProcessId callee, ProcessId caller);
   void CloseCall(uint64_t call_id);

@@ -69,7 +69,9 @@ absl::Status World::Send(ProcessControl& from, Outgoing out) {
   }
   dst = process(tor_.Resolve(out.to));
   if (dst->id() != out.to) metrics_.redirected++;
-  // A reply answers its call: from now on the callee's fate no longer resets it.
+  // A request opens a call at the process that will receive it (after any redirect), so that
+  // only that process's fate resets it; a reply answers its call.
+  if (out.kind == Envelope::Kind::kRequest) OpenCall(out.call_id, dst->id(), from.id());
   if (out.kind == Envelope::Kind::kReply) CloseCall(out.call_id);
 
   const uint32_t incarnation = processes_[Index(as)].incarnation;
