@@ -24,8 +24,9 @@ class SimTimer final : public Timer {
     co_return co_await process_.Suspend<bool>([this, delay](sim::WaitTable::Ref ref) {
       pending_ = ref;
       SimProcess* p = &process_;
-      process_.world().kernel().At(DeadlineAfter(process_.Now(), delay),
-                                   [p, ref] { p->Resume<bool>(ref, true); });
+      const Time deadline = DeadlineAfter(process_.Now(), delay);
+      if (deadline == kInfiniteTime) return;  // no deadline: only Cancel ends the wait
+      process_.world().kernel().At(deadline, [p, ref] { p->Resume<bool>(ref, true); });
     });
   }
 
@@ -190,6 +191,7 @@ void SimProcess::Go(ThreadMain thread) {
 
 asio::awaitable<void> SimProcess::SuspendUntil(Time when) {
   return Suspend<>([this, when](sim::WaitTable::Ref ref) {
+    if (when == kInfiniteTime) return;  // never: the thread ends only with the process
     world_.kernel().At(when, [this, ref] { Resume<>(ref); });
   });
 }
