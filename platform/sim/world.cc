@@ -72,7 +72,11 @@ absl::StatusOr<ProcessId> World::Spawn(ProcessSpec spec) {
   processes_.push_back(
       {factory_(*this, id, std::move(spec)), Rng::ForStream(seed_, "network", name)});
   metrics_.processes_spawned++;
-  kernel_.After(0, [this, id] { Launch(id); });
+  // The first launch, unless a crash and restart at this same instant already launched it
+  // (RestartCe relaunches a process killed before its first launch).
+  kernel_.After(0, [this, id] {
+    if (!processes_[Index(id)].launched) Launch(id);
+  });
   return id;
 }
 
