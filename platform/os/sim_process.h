@@ -118,6 +118,10 @@ class SimProcess final : public Process, public sim::ProcessControl {
   void Resume(sim::WaitTable::Ref ref, Args... args) {
     sim::WaitTable::Resumer<Args...> resume = waits_.Take<Args...>(ref);
     if (!resume) return;
+    // A thread that was running when its process ended (a Serve handler that failed inline
+    // inside the thread's own call) parked afterwards in the table of a dead process: it is
+    // destroyed here, uncalled, as Kill would have.
+    if (!alive()) return;
     if (paused_) {
       deferred_.push_back([resume = std::move(resume), ... args = std::move(args)]() mutable {
         std::move(resume)(std::move(args)...);
