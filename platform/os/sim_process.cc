@@ -99,6 +99,12 @@ void SimProcess::Kill() {
 }
 
 void SimProcess::OnMemoryFailure(const MemoryFailure& failure, MeId me) {
+  // The handler is application code and the forwarded notices leave from this CE: while the CE
+  // is paused they wait for the pause to end, like every other completion.
+  if (paused_) {
+    deferred_.push_back([this, failure, me] { failures_->OnMemoryFailure(failure, me); });
+    return;
+  }
   failures_->OnMemoryFailure(failure, me);
 }
 
