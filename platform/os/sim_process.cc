@@ -160,18 +160,23 @@ asio::awaitable<void> SimProcess::RunThread(ThreadMain body, uint64_t epoch) {
   OnThreadExit(epoch, std::move(error));
 }
 
+void SimProcess::Fail(std::string error) {
+  if (!alive()) return;
+  state_ = ProcessState::kFailed;
+  error_ = error;
+  ++epoch_;
+  mailbox_.Clear();
+  computes_.clear();
+  deferred_.clear();
+  waits_.Clear();
+  world_.ReportProcessFailure(id_, error);
+}
+
 void SimProcess::OnThreadExit(uint64_t epoch, std::string error) {
   if (epoch != epoch_ || !alive()) return;
   --live_threads_;
   if (!error.empty()) {
-    state_ = ProcessState::kFailed;
-    error_ = error;
-    ++epoch_;
-    mailbox_.Clear();
-    computes_.clear();
-    deferred_.clear();
-    waits_.Clear();
-    world_.ReportProcessFailure(id_, error);
+    Fail(std::move(error));
     return;
   }
   if (live_threads_ == 0) {

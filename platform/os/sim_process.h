@@ -137,6 +137,9 @@ class SimProcess final : public Process, public sim::ProcessControl {
   // StartThread runs `body` as a new thread of the current incarnation (after the pause, if the
   // CE is paused).
   void StartThread(ThreadMain body);
+  // Fail ends the process as failed with `error` (a thread failed, or application code the OS
+  // runs on its behalf, such as a receive filter, threw).
+  void Fail(std::string error);
 
  private:
   struct ComputeWait {
