@@ -87,7 +87,7 @@ void World::Launch(ProcessId id) {
     // A new incarnation: whoever spoke for the old one stops, and open calls are reset.
     ++record.incarnation;
     LiftStealRules(id);
-    ResetCalls(id, "relaunched as a new incarnation");
+    ResetCalls(id, "relaunched as a new incarnation", /*addressed_too=*/true);
   }
   record.launched = true;
   record.killed_in_outage = 0;
@@ -133,10 +133,12 @@ void World::ReportProcessFailure(ProcessId id, const std::string& error) {
                       processes_[Index(id)].incarnation, ") failed at ", kernel_.now(),
                       " ns: ", error));
   }
-  ResetCalls(id, "failed");
+  ResetCalls(id, "failed", /*addressed_too=*/false);
 }
 
-void World::ReportProcessExit(ProcessId id) { ResetCalls(id, "exited"); }
+void World::ReportProcessExit(ProcessId id) {
+  ResetCalls(id, "exited", /*addressed_too=*/false);
+}
 
 Duration World::ScaleCompute(CeId ce, Duration cost) const {
   const double factor = ces_[Index(ce)].slowdown / topology_.ce(ce).speed_factor;
