@@ -124,14 +124,16 @@ std::optional<ProcessId> World::FindProcess(absl::string_view name) const {
 
 void World::ReportProcessFailure(ProcessId id, const std::string& error) {
   const ProcessControl& p = *process(id);
+  // The incarnation the process was launched as: the identity's own may have moved on to a
+  // thief since (a zombie failing after a steal).
+  const uint32_t incarnation = p.status().incarnation;
   metrics_.process_failures++;
-  failures_.push_back({p.name(), processes_[Index(id)].incarnation, kernel_.now(), error});
+  failures_.push_back({p.name(), incarnation, kernel_.now(), error});
   tracer_.Instant(p.track(), "failed", kernel_.now(),
                   absl::StrCat("\"error\":\"", JsonEscape(error), "\""));
   if (log_) {
     log_(absl::StrCat("process \"", p.name(), "\" (", topology_.ce(p.ce()).name, ", incarnation ",
-                      processes_[Index(id)].incarnation, ") failed at ", kernel_.now(),
-                      " ns: ", error));
+                      incarnation, ") failed at ", kernel_.now(), " ns: ", error));
   }
   ResetCalls(id, "failed", /*addressed_too=*/false);
 }
