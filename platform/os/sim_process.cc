@@ -17,7 +17,8 @@ namespace {
 // the owning process's WaitTable, so whichever comes first wins and the other finds a stale ref.
 class SimTimer final : public Timer {
  public:
-  explicit SimTimer(SimProcess& process) : process_(process), epoch_(process.epoch()) {}
+  explicit SimTimer(SimProcess& process)
+      : process_(process), lifetime_(process.lifetime()), epoch_(process.epoch()) {}
   ~SimTimer() override { Cancel(); }
 
   asio::awaitable<bool> Wait(Duration delay) override {
@@ -31,7 +32,8 @@ class SimTimer final : public Timer {
   }
 
   void Cancel() override {
-    if (!pending_ || process_.epoch() != epoch_) return;
+    // A timer may outlive its process's simulation (an application object that owns it does).
+    if (!pending_ || lifetime_.expired() || process_.epoch() != epoch_) return;
     const sim::WaitTable::Ref ref = *pending_;
     pending_.reset();
     if (!process_.Pending(ref)) return;
@@ -42,6 +44,7 @@ class SimTimer final : public Timer {
 
  private:
   SimProcess& process_;
+  const std::weak_ptr<const bool> lifetime_;
   const uint64_t epoch_;
   std::optional<sim::WaitTable::Ref> pending_;
 };

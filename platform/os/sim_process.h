@@ -98,6 +98,8 @@ class SimProcess final : public Process, public sim::ProcessControl {
   Failures& failures() override;
 
   sim::World& world() { return world_; }
+  // lifetime expires when this SimProcess is destroyed (objects that may outlive it check it).
+  std::weak_ptr<const bool> lifetime() const { return lifetime_; }
   // epoch changes on every launch and kill; work started under an older epoch is void.
   uint64_t epoch() const { return epoch_; }
 
@@ -167,6 +169,7 @@ class SimProcess final : public Process, public sim::ProcessControl {
   std::vector<absl::AnyInvocable<void() &&>> deferred_;
   std::vector<ComputeWait> computes_;
   sim::WaitTable waits_;
+  std::shared_ptr<const bool> lifetime_ = std::make_shared<const bool>(true);
   Mailbox mailbox_;
   std::unique_ptr<SimMemory> memory_;
   std::unique_ptr<SimFailures> failures_;
