@@ -323,6 +323,29 @@ TEST(ReviewMailboxTest, DISABLED_AReceiveAwaitedLateWaitsForTheNextMessage) {
   EXPECT_EQ(got, (std::vector<uint64_t>{1, 2}));
 }
 
+// The other half of ReceiveAny's eager decision: an awaitable created while the queue is empty
+// parks a receiver when awaited even if a message has been queued meanwhile, so it skips that
+// message and takes the next arrival: messages come out of order.
+TEST(ReviewMailboxTest, AReceiveAwaitedLateTakesAMessageQueuedMeanwhile) {
+  auto sim = CreateSimulation();
+  ASSERT_NE(sim, nullptr);
+  std::vector<uint64_t> got;
+  const ProcessId server =
+      MustSpawn(*sim, "server", "r0/ce1", [&](Process& self) -> asio::awaitable<void> {
+        asio::awaitable<Envelope> next = self.Receive();  // nothing queued yet
+        co_await self.Sleep(Microseconds(50));           // seq 1 arrives and is queued
+        got.push_back((co_await std::move(next)).As<Blob>().seq());
+        got.push_back((co_await self.Receive()).As<Blob>().seq());
+      });
+  MustSpawn(*sim, "client", "r0/ce0", [server](Process& self) -> asio::awaitable<void> {
+    EXPECT_TRUE(self.Send(server, Seq(1)).ok());
+    co_await self.Sleep(Microseconds(100));
+    EXPECT_TRUE(self.Send(server, Seq(2)).ok());
+  });
+  sim->RunUntilIdle();
+  EXPECT_EQ(got, (std::vector<uint64_t>{1, 2}));
+}
+
 // process.h: "Envelope::As<M>() on a payload of another type throws ... which fails the process
 // loudly". A ReceiveWhere filter that calls As<> runs inside the receiving coroutine when the
 // message was already queued (the process fails, as documented), but inside World::Deliver, a
