@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
+#include "platform/cost_model.h"
 #include "platform/os/sim_process.h"
 #include "platform/sim/world.h"
 #include "platform/status_macros.h"
@@ -124,9 +125,14 @@ absl::Status Simulation::SlowCe(CeId ce, double slowdown, Time at) {
 
 absl::Status Simulation::PauseCe(CeId ce, Duration duration, Time at) {
   DDC_RETURN_IF_ERROR(CheckFaultTarget(*world_, ce, at));
-  if (duration <= 0) {
+  // The same bounds as a PAUSE in config.faults (at + duration must not overflow).
+  if (duration <= 0 || duration > Seconds(3600)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("pause: duration must be > 0 ns, got ", duration));
+        absl::StrCat("pause: duration must be in [1, ", Seconds(3600), "] ns, got ", duration));
+  }
+  if (at > kMaxVirtualTime) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("pause: time ", at, " ns is beyond ", kMaxVirtualTime, " ns"));
   }
   world_->kernel().At(at, [w = world_.get(), ce, duration] { w->PauseCe(ce, duration); });
   return absl::OkStatus();

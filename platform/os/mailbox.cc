@@ -1,6 +1,7 @@
 #include "platform/os/mailbox.h"
 
 #include <algorithm>
+#include <exception>
 
 #include "absl/strings/str_cat.h"
 #include "platform/os/sim_process.h"
@@ -35,7 +36,21 @@ void Mailbox::Deliver(Envelope envelope) {
       it = receivers_.erase(it);
       continue;
     }
-    if (!it->filter || it->filter(envelope)) {
+    bool accepted = true;
+    if (it->filter) {
+      // The filter is application code run by the OS: if it throws (an As<> of the wrong type),
+      // the process fails, as it would had the filter run inside its receive.
+      try {
+        accepted = it->filter(envelope);
+      } catch (const std::exception& e) {
+        process_.Fail(absl::StrCat("receive filter threw: ", e.what()));
+        return;
+      } catch (...) {
+        process_.Fail("receive filter threw an unknown exception");
+        return;
+      }
+    }
+    if (accepted) {
       const sim::WaitTable::Ref ref = it->ref;
       const bool any = it->any;
       // Most receivers wait for anything and the first one takes the message: pop it cheaply.

@@ -509,7 +509,14 @@ asio::awaitable<absl::Status> SimMemory::Grant(std::vector<Region> regions, Proc
     r->set_base(region.base);
     r->set_length(region.length);
   }
-  co_return process_.Send(destination, std::move(notice));
+  // The OS sends the notice in the process's own name (not an identity it assumed), and the
+  // grant has taken effect whatever becomes of the notice: a refused send (the caller was fenced
+  // or its assumed identity's redirect lifted during the MMU round trip) is like a dropped one.
+  (void)world_.Send(process_, {.as = process_.id(),
+                               .to = destination,
+                               .message = std::make_shared<const platform::GrantNotice>(
+                                   std::move(notice))});
+  co_return absl::OkStatus();
 }
 
 asio::awaitable<absl::StatusOr<std::vector<Region>>> SimMemory::Steal(

@@ -17,20 +17,23 @@ namespace {
 // the owning process's WaitTable, so whichever comes first wins and the other finds a stale ref.
 class SimTimer final : public Timer {
  public:
-  explicit SimTimer(SimProcess& process) : process_(process), epoch_(process.epoch()) {}
+  explicit SimTimer(SimProcess& process)
+      : process_(process), lifetime_(process.lifetime()), epoch_(process.epoch()) {}
   ~SimTimer() override { Cancel(); }
 
   asio::awaitable<bool> Wait(Duration delay) override {
     co_return co_await process_.Suspend<bool>([this, delay](sim::WaitTable::Ref ref) {
       pending_ = ref;
       SimProcess* p = &process_;
-      process_.world().kernel().At(DeadlineAfter(process_.Now(), delay),
-                                   [p, ref] { p->Resume<bool>(ref, true); });
+      const Time deadline = DeadlineAfter(process_.Now(), delay);
+      if (deadline == kInfiniteTime) return;  // no deadline: only Cancel ends the wait
+      process_.world().kernel().At(deadline, [p, ref] { p->Resume<bool>(ref, true); });
     });
   }
 
   void Cancel() override {
-    if (!pending_ || process_.epoch() != epoch_) return;
+    // A timer may outlive its process's simulation (an application object that owns it does).
+    if (!pending_ || lifetime_.expired() || process_.epoch() != epoch_) return;
     const sim::WaitTable::Ref ref = *pending_;
     pending_.reset();
     if (!process_.Pending(ref)) return;
@@ -41,6 +44,7 @@ class SimTimer final : public Timer {
 
  private:
   SimProcess& process_;
+  const std::weak_ptr<const bool> lifetime_;
   const uint64_t epoch_;
   std::optional<sim::WaitTable::Ref> pending_;
 };
@@ -99,6 +103,12 @@ void SimProcess::Kill() {
 }
 
 void SimProcess::OnMemoryFailure(const MemoryFailure& failure, MeId me) {
+  // The handler is application code and the forwarded notices leave from this CE: while the CE
+  // is paused they wait for the pause to end, like every other completion.
+  if (paused_) {
+    deferred_.push_back([this, failure, me] { failures_->OnMemoryFailure(failure, me); });
+    return;
+  }
   failures_->OnMemoryFailure(failure, me);
 }
 
@@ -154,18 +164,23 @@ asio::awaitable<void> SimProcess::RunThread(ThreadMain body, uint64_t epoch) {
   OnThreadExit(epoch, std::move(error));
 }
 
+void SimProcess::Fail(std::string error) {
+  if (!alive()) return;
+  state_ = ProcessState::kFailed;
+  error_ = error;
+  ++epoch_;
+  mailbox_.Clear();
+  computes_.clear();
+  deferred_.clear();
+  waits_.Clear();
+  world_.ReportProcessFailure(id_, error);
+}
+
 void SimProcess::OnThreadExit(uint64_t epoch, std::string error) {
   if (epoch != epoch_ || !alive()) return;
   --live_threads_;
   if (!error.empty()) {
-    state_ = ProcessState::kFailed;
-    error_ = error;
-    ++epoch_;
-    mailbox_.Clear();
-    computes_.clear();
-    deferred_.clear();
-    waits_.Clear();
-    world_.ReportProcessFailure(id_, error);
+    Fail(std::move(error));
     return;
   }
   if (live_threads_ == 0) {
@@ -191,6 +206,7 @@ void SimProcess::Go(ThreadMain thread) {
 
 asio::awaitable<void> SimProcess::SuspendUntil(Time when) {
   return Suspend<>([this, when](sim::WaitTable::Ref ref) {
+    if (when == kInfiniteTime) return;  // never: the thread ends only with the process
     world_.kernel().At(when, [this, ref] { Resume<>(ref); });
   });
 }

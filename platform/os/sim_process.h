@@ -100,6 +100,8 @@ class SimProcess final : public Process, public sim::ProcessControl {
   Failures& failures() override;
 
   sim::World& world() { return world_; }
+  // lifetime expires when this SimProcess is destroyed (objects that may outlive it check it).
+  std::weak_ptr<const bool> lifetime() const { return lifetime_; }
   // epoch changes on every launch and kill; work started under an older epoch is void.
   uint64_t epoch() const { return epoch_; }
 
@@ -120,6 +122,10 @@ class SimProcess final : public Process, public sim::ProcessControl {
   void Resume(sim::WaitTable::Ref ref, Args... args) {
     sim::WaitTable::Resumer<Args...> resume = waits_.Take<Args...>(ref);
     if (!resume) return;
+    // A thread that was running when its process ended (a Serve handler that failed inline
+    // inside the thread's own call) parked afterwards in the table of a dead process: it is
+    // destroyed here, uncalled, as Kill would have.
+    if (!alive()) return;
     if (paused_) {
       deferred_.push_back([resume = std::move(resume), ... args = std::move(args)]() mutable {
         std::move(resume)(std::move(args)...);
@@ -135,6 +141,9 @@ class SimProcess final : public Process, public sim::ProcessControl {
   // StartThread runs `body` as a new thread of the current incarnation (after the pause, if the
   // CE is paused).
   void StartThread(ThreadMain body);
+  // Fail ends the process as failed with `error` (a thread failed, or application code the OS
+  // runs on its behalf, such as a receive filter, threw).
+  void Fail(std::string error);
 
  private:
   struct ComputeWait {
@@ -163,6 +172,7 @@ class SimProcess final : public Process, public sim::ProcessControl {
   std::vector<absl::AnyInvocable<void() &&>> deferred_;
   std::vector<ComputeWait> computes_;
   sim::WaitTable waits_;
+  std::shared_ptr<const bool> lifetime_ = std::make_shared<const bool>(true);
   Mailbox mailbox_;
   std::unique_ptr<SimMemory> memory_;
   std::unique_ptr<SimFailures> failures_;

@@ -72,7 +72,11 @@ absl::StatusOr<ProcessId> World::Spawn(ProcessSpec spec) {
   processes_.push_back(
       {factory_(*this, id, std::move(spec)), Rng::ForStream(seed_, "network", name)});
   metrics_.processes_spawned++;
-  kernel_.After(0, [this, id] { Launch(id); });
+  // The first launch, unless a crash and restart at this same instant already launched it
+  // (RestartCe relaunches a process killed before its first launch).
+  kernel_.After(0, [this, id] {
+    if (!processes_[Index(id)].launched) Launch(id);
+  });
   return id;
 }
 
@@ -83,7 +87,7 @@ void World::Launch(ProcessId id) {
     // A new incarnation: whoever spoke for the old one stops, and open calls are reset.
     ++record.incarnation;
     LiftStealRules(id);
-    ResetCalls(id, "relaunched as a new incarnation");
+    ResetCalls(id, "relaunched as a new incarnation", /*addressed_too=*/true);
   }
   record.launched = true;
   record.killed_in_outage = 0;
@@ -120,19 +124,23 @@ std::optional<ProcessId> World::FindProcess(absl::string_view name) const {
 
 void World::ReportProcessFailure(ProcessId id, const std::string& error) {
   const ProcessControl& p = *process(id);
+  // The incarnation the process was launched as: the identity's own may have moved on to a
+  // thief since (a zombie failing after a steal).
+  const uint32_t incarnation = p.status().incarnation;
   metrics_.process_failures++;
-  failures_.push_back({p.name(), processes_[Index(id)].incarnation, kernel_.now(), error});
+  failures_.push_back({p.name(), incarnation, kernel_.now(), error});
   tracer_.Instant(p.track(), "failed", kernel_.now(),
                   absl::StrCat("\"error\":\"", JsonEscape(error), "\""));
   if (log_) {
     log_(absl::StrCat("process \"", p.name(), "\" (", topology_.ce(p.ce()).name, ", incarnation ",
-                      processes_[Index(id)].incarnation, ") failed at ", kernel_.now(),
-                      " ns: ", error));
+                      incarnation, ") failed at ", kernel_.now(), " ns: ", error));
   }
-  ResetCalls(id, "failed");
+  ResetCalls(id, "failed", /*addressed_too=*/false);
 }
 
-void World::ReportProcessExit(ProcessId id) { ResetCalls(id, "exited"); }
+void World::ReportProcessExit(ProcessId id) {
+  ResetCalls(id, "exited", /*addressed_too=*/false);
+}
 
 Duration World::ScaleCompute(CeId ce, Duration cost) const {
   const double factor = ces_[Index(ce)].slowdown / topology_.ce(ce).speed_factor;

@@ -121,8 +121,9 @@ class World {
   absl::Status Send(ProcessControl& from, Outgoing out);
   // OpenCall and CloseCall track calls the callee has not answered yet, so that its failure,
   // exit, steal or relaunch resets them (see process.h). Send opens a call when a request leaves
-  // (keyed by the process that will receive it, after any ToR redirect) and closes it when the
-  // reply leaves; the caller closes calls it stops waiting for. Call ids are unique in the run.
+  // and closes it when the reply leaves; the caller closes calls it stops waiting for. A call is
+  // recorded under the identity it was addressed to and under its holder, the process the ToR
+  // delivers it to (a thief, for a stolen identity). Call ids are unique in the run.
   uint64_t NextCallId() { return ++last_call_id_; }
   void OpenCall(uint64_t call_id, ProcessId callee, ProcessId caller);
   void CloseCall(uint64_t call_id);
@@ -199,8 +200,11 @@ class World {
 
   // Launch starts the next incarnation of a process (world.cc).
   void Launch(ProcessId id);
-  // ResetCalls fails every call in flight to `callee` (world_network.cc).
-  void ResetCalls(ProcessId callee, absl::string_view why);
+  // ResetCalls fails every open call held by `process` and, with `addressed_too`, every open
+  // call addressed to its identity (world_network.cc). A failure or an exit resets what the
+  // process holds; a steal or a relaunch also what its identity was sent (the new owner of the
+  // identity has no state for it).
+  void ResetCalls(ProcessId process, absl::string_view why, bool addressed_too);
   void Deliver(ProcessControl& destination, Envelope envelope);
   // DeliverAt schedules Deliver at `arrival` (every message in flight goes through it).
   void DeliverAt(Time arrival, ProcessControl& destination, Envelope envelope);
@@ -239,9 +243,15 @@ class World {
   std::vector<MessageRule> message_rules_;
   std::vector<InFlight> in_flight_;
   std::vector<uint32_t> in_flight_free_;
-  // Calls not answered yet: call id -> (callee identity, caller process), and by callee.
-  std::map<uint64_t, std::pair<ProcessId, ProcessId>> open_calls_;
-  std::map<ProcessId, std::set<uint64_t>> open_calls_by_callee_;
+  // Calls not answered yet, by call id, and indexed by identity and by holder.
+  struct OpenCallRecord {
+    ProcessId identity;  // the process the request was addressed to
+    ProcessId holder;    // the process the ToR delivers it to
+    ProcessId caller;
+  };
+  std::map<uint64_t, OpenCallRecord> open_calls_;
+  std::map<ProcessId, std::set<uint64_t>> open_calls_by_identity_;
+  std::map<ProcessId, std::set<uint64_t>> open_calls_by_holder_;
   uint64_t last_call_id_ = 0;
   std::map<ProcessId, std::vector<ProcessId>> standbys_;  // watched -> standbys
 };

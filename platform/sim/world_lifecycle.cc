@@ -34,6 +34,7 @@ void World::CrashCe(CeId ce) {
   BeginOutage(ce);
   state.alive = false;
   state.paused = false;
+  state.paused_until = 0;  // a pause after the restart must not inherit this one's end
   metrics_.ce_crashes++;
   tracer_.Instant(tracer_.CeTrack(ce), "crash", kernel_.now());
   for (ProcessId id : state.processes) {
@@ -54,7 +55,10 @@ void World::RestartCe(CeId ce) {
   state.slowdown = 1.0;
   metrics_.ce_restarts++;
   tracer_.Instant(tracer_.CeTrack(ce), "restart", kernel_.now());
-  for (ProcessId id : state.processes) {
+  // Launch runs each main inline, and a main may spawn onto this CE (state.processes grows):
+  // walk a copy.
+  const std::vector<ProcessId> processes = state.processes;
+  for (ProcessId id : processes) {
     ProcessControl& p = *processes_[Index(id)].control;
     if (p.restart_on_reboot() && p.status().state == ProcessState::kCrashed) Launch(id);
   }
@@ -93,7 +97,9 @@ void World::EndPause(CeId ce) {
   state.paused = false;
   state.in_outage = false;
   tracer_.Instant(tracer_.CeTrack(ce), "resume", kernel_.now());
-  for (ProcessId id : state.processes) processes_[Index(id)].control->OnResume();
+  // OnResume runs application code inline, which may spawn onto this CE: walk a copy.
+  const std::vector<ProcessId> processes = state.processes;
+  for (ProcessId id : processes) processes_[Index(id)].control->OnResume();
 }
 
 void World::MonitorVerdict(CeId ce, uint64_t outage) {

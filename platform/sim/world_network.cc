@@ -69,9 +69,8 @@ absl::Status World::Send(ProcessControl& from, Outgoing out) {
   }
   dst = process(tor_.Resolve(out.to));
   if (dst->id() != out.to) metrics_.redirected++;
-  // A request opens a call at the process that will receive it (after any redirect), so that
-  // only that process's fate resets it; a reply answers its call.
-  if (out.kind == Envelope::Kind::kRequest) OpenCall(out.call_id, dst->id(), from.id());
+  // A request opens a call (under its identity and its holder); a reply answers its call.
+  if (out.kind == Envelope::Kind::kRequest) OpenCall(out.call_id, out.to, from.id());
   if (out.kind == Envelope::Kind::kReply) CloseCall(out.call_id);
 
   const uint32_t incarnation = processes_[Index(as)].incarnation;
@@ -150,36 +149,55 @@ void World::Deliver(ProcessControl& dst, Envelope envelope) {
 }
 
 void World::OpenCall(uint64_t call_id, ProcessId callee, ProcessId caller) {
-  open_calls_[call_id] = {callee, caller};
-  open_calls_by_callee_[callee].insert(call_id);
+  const ProcessId holder = tor_.Resolve(callee);  // where World::Send delivered it, just now
+  open_calls_[call_id] = {callee, holder, caller};
+  open_calls_by_identity_[callee].insert(call_id);
+  open_calls_by_holder_[holder].insert(call_id);
 }
+
+namespace {
+
+void Unindex(std::map<ProcessId, std::set<uint64_t>>& index, ProcessId key, uint64_t call_id) {
+  auto it = index.find(key);
+  if (it == index.end()) return;
+  it->second.erase(call_id);
+  if (it->second.empty()) index.erase(it);
+}
+
+}  // namespace
 
 void World::CloseCall(uint64_t call_id) {
   auto it = open_calls_.find(call_id);
   if (it == open_calls_.end()) return;
-  auto by_callee = open_calls_by_callee_.find(it->second.first);
-  by_callee->second.erase(call_id);
-  if (by_callee->second.empty()) open_calls_by_callee_.erase(by_callee);
+  Unindex(open_calls_by_identity_, it->second.identity, call_id);
+  Unindex(open_calls_by_holder_, it->second.holder, call_id);
   open_calls_.erase(it);
 }
 
-void World::ResetCalls(ProcessId callee, absl::string_view why) {
-  auto it = open_calls_by_callee_.find(callee);
-  if (it == open_calls_by_callee_.end()) return;
-  const std::set<uint64_t> calls = std::move(it->second);
-  open_calls_by_callee_.erase(it);
-  const ProcessControl& target = *process(callee);
+void World::ResetCalls(ProcessId process, absl::string_view why, bool addressed_too) {
+  std::set<uint64_t> calls;
+  if (auto it = open_calls_by_holder_.find(process); it != open_calls_by_holder_.end()) {
+    calls = it->second;
+  }
+  if (addressed_too) {
+    if (auto it = open_calls_by_identity_.find(process); it != open_calls_by_identity_.end()) {
+      calls.insert(it->second.begin(), it->second.end());
+    }
+  }
+  if (calls.empty()) return;
+  const ProcessControl& target = *this->process(process);
   const absl::Status reset =
       absl::UnavailableError(absl::StrCat("connection reset: \"", target.name(), "\" ", why));
-  for (uint64_t call_id : calls) {
-    const ProcessId caller = open_calls_.at(call_id).second;
-    open_calls_.erase(call_id);
+  for (uint64_t call_id : calls) {  // in call id order
+    const ProcessId caller = open_calls_.at(call_id).caller;
+    CloseCall(call_id);
     metrics_.calls_reset++;
     // The reset reaches the caller one network hop later (from the callee's CE OS, or from the
     // ToR that now redirects the callee's address).
-    const Time at = kernel_.now() + network_.OneWayLatency(target.ce(), process(caller)->ce());
+    const Time at =
+        kernel_.now() + network_.OneWayLatency(target.ce(), this->process(caller)->ce());
     kernel_.At(at, [this, caller, call_id, reset] {
-      ProcessControl* p = process(caller);
+      ProcessControl* p = this->process(caller);
       if (p->alive()) p->ResetCall(call_id, reset);
     });
   }
@@ -196,7 +214,8 @@ void World::InstallStealRules(ProcessId victim, ProcessId thief) {
   tor_.Install(victim, thief);
   // The identity moves to the thief: a new incarnation, and connections to the old one reset.
   ++processes_[Index(victim)].incarnation;
-  ResetCalls(victim, "was stolen from; its address now reaches another process");
+  ResetCalls(victim, "was stolen from; its address now reaches another process",
+             /*addressed_too=*/true);
   tracer_.Instant(tracer_.FabricTrack(), "tor redirect+fence", kernel_.now(),
                   absl::StrCat("\"victim\":", Index(victim), ",\"thief\":", Index(thief)));
 }
