@@ -34,7 +34,9 @@ class Failures {
   virtual ~Failures() = default;
 
   // SetMemoryFailureHandler installs `handler`, run on the process's CE when a memory failure
-  // reaches it. The handler must not block; it can send messages or start a thread with Go().
+  // reaches it: as a thread of the process, started at that instant (after the event that found
+  // the failure, and after any pause of the CE). An exception in it fails the process. The handler
+  // must not block; it can send messages or start a thread with Go().
   virtual absl::Status SetMemoryFailureHandler(
       std::function<void(const MemoryFailure&)> handler) = 0;
   // SetEmergencyContacts replaces the processes told of an unhandled memory failure.

@@ -42,7 +42,10 @@
 //     the callee fails or exits (its CE is alive)     -> UNAVAILABLE ("connection reset")
 //     the callee is stolen from (a thief now answers  -> UNAVAILABLE ("connection reset"): the
 //       for it), or relaunched as a new incarnation      new owner has no state for the call
-//   A reset reaches the caller one intra-rack hop after the event. Retry to reach the new owner.
+//   A reset reaches the caller one network hop after the event. Retry to reach the new owner.
+// - Order: messages from one process to another arrive in the order they were sent, except that
+//   a message that weighs nothing on the wire (an empty one-way message) skips the link queues
+//   and can overtake data sent before it.
 // - Identity: after a steal, the ToR redirects traffic addressed to the victim to the thief. The
 //   thief may then speak *as* the victim (SendAs, and Reply to a request addressed to the
 //   victim), but only while that redirect holds; any other attempt is PERMISSION_DENIED. Every
@@ -328,8 +331,9 @@ class Process {
   template <typename Rep, typename Req>
   asio::awaitable<absl::StatusOr<Received<Rep>>> Call(ProcessId to, Req request, Duration timeout) {
     std::vector<ProcessId> targets{to};
-    CallResult result = co_await CallShared(
-        std::move(targets), std::make_shared<const Req>(std::move(request)), 1, timeout);
+    CallResult result =
+        co_await CallShared(std::move(targets), std::make_shared<const Req>(std::move(request)), 1,
+                            timeout, Rep::descriptor());
     if (!result.status.ok()) co_return result.status;
     if (!result.replies[0].Is<Rep>())
       co_return WrongReply(Rep::descriptor()->full_name(), result.replies[0]);
@@ -340,11 +344,13 @@ class Process {
   // of type Rep have arrived (OK), or when the deadline passes (DEADLINE_EXCEEDED) or too many
   // calls failed for a quorum to remain possible (UNAVAILABLE), with the replies seen so far.
   // Replies that arrive later are dropped. A reply of another type counts as a failed call.
+  // Errors: NOT_FOUND if a target does not exist (nothing is sent then).
   template <typename Rep, typename Req>
   asio::awaitable<QuorumReplies<Rep>> QuorumCall(std::vector<ProcessId> to, Req request, int needed,
                                                  Duration timeout) {
-    CallResult result = co_await CallShared(
-        std::move(to), std::make_shared<const Req>(std::move(request)), needed, timeout);
+    CallResult result =
+        co_await CallShared(std::move(to), std::make_shared<const Req>(std::move(request)), needed,
+                            timeout, Rep::descriptor());
     QuorumReplies<Rep> out;
     out.status = result.status;
     for (Envelope& reply : result.replies) {
@@ -357,10 +363,11 @@ class Process {
     co_return out;
   }
   // CallShared is the untyped form of Call and QuorumCall: it sends `request` to each of `to`
-  // and waits for `needed` replies of any type.
+  // and waits for `needed` replies; with a `reply_type`, a reply of another type counts as a
+  // failed call (INTERNAL), otherwise replies of any type count.
   virtual asio::awaitable<CallResult> CallShared(
       std::vector<ProcessId> to, std::shared_ptr<const google::protobuf::Message> request,
-      int needed, Duration timeout) = 0;
+      int needed, Duration timeout, const google::protobuf::Descriptor* reply_type = nullptr) = 0;
 
   // ---- Messages: receiving and serving ----
   // ReceiveWhere waits for the next message that `filter` accepts (any message when the filter

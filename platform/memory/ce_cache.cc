@@ -65,6 +65,10 @@ void CeCache::CacheMapping(ProcessId p, uint64_t page, PhysicalPage physical) {
 
 void CeCache::InvalidateMapping(ProcessId p, uint64_t page) { mappings_.erase(Key{p, page}); }
 
+void CeCache::InvalidateMappings(ProcessId p) {
+  absl::erase_if(mappings_, [p](const auto& entry) { return entry.first.process == p; });
+}
+
 void CeCache::RecordLostWrite(ProcessId p, uint64_t line, absl::Status status) {
   lost_writes_.emplace(std::pair{p, line}, std::move(status));
 }

@@ -60,6 +60,8 @@ class CeCache {
   const PhysicalPage* FindMapping(ProcessId p, uint64_t page) const;
   void CacheMapping(ProcessId p, uint64_t page, PhysicalPage physical);
   void InvalidateMapping(ProcessId p, uint64_t page);
+  // InvalidateMappings drops every V2P entry of `p` (the shoot-down a steal performs).
+  void InvalidateMappings(ProcessId p);
 
   // RecordLostWrite remembers that a dirty line of `p` was evicted but its ME refused it; the next
   // flush or evict covering the line reports `status` (TakeLostWrite).

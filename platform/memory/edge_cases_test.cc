@@ -2,6 +2,7 @@
 // fenced process cannot receive grants, reads never return bytes from a failed ME, a failed
 // eviction write-back is reported, absurd lengths are refused, and pages on a failed ME cannot be
 // granted.
+#include <stdexcept>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -10,12 +11,12 @@
 namespace ddc {
 namespace {
 
-using memtest::WorldOf;
 using memtest::ConfigFrom;
 using memtest::ExpectStatus;
 using memtest::MakeSim;
 using memtest::NotRun;
 using memtest::Spawn;
+using memtest::WorldOf;
 
 constexpr int64_t kPage = 4096;
 
@@ -61,7 +62,7 @@ TEST(EdgeCaseTest, PartialStealLeavesTheVictimsUnflushedWritesToFailLoudly) {
     thief_sees = co_await m.Read(region.base + kPage, 1);
   });
   sim->RunUntil(Seconds(2));
-  ExpectStatus(flush_after_steal, absl::StatusCode::kPermissionDenied, "stale owner epoch");
+  ExpectStatus(flush_after_steal, absl::StatusCode::kPermissionDenied, "fenced by a steal");
   ASSERT_TRUE(thief_sees.ok()) << thief_sees.status();
   EXPECT_EQ(*thief_sees, "A");  // the unflushed "B" never reached the ME, and the victim was told
 }
@@ -108,6 +109,42 @@ TEST(EdgeCaseTest, AReadLargerThanTheCacheNeverReturnsBytesOfAFailedMe) {
   ASSERT_TRUE(sim->InjectFaults(faults).ok());
   sim->RunUntilIdle();
   ExpectStatus(read.status(), absl::StatusCode::kUnavailable, "me0");
+}
+
+// An eviction by one process can find another process's dirty line on a failed ME. The owner's
+// failure handler then runs as a thread of the owner: an exception in it fails the owner, and the
+// evicting process's read goes on untouched.
+TEST(EdgeCaseTest, AFailureFoundByAnotherProcesssEvictionRunsTheHandlerInTheOwner) {
+  auto sim = MakeSim(ConfigFrom(kSplitRack));
+  absl::StatusOr<std::string> read = NotRun();
+  const ProcessId owner =
+      Spawn(*sim, "owner", "r0/ce0", [&](Process& self) -> asio::awaitable<void> {
+        Memory& m = self.memory();
+        Region a = *co_await m.Allocate(kPage);  // on me0
+        (void)self.failures().SetMemoryFailureHandler(
+            [](const MemoryFailure&) { throw std::runtime_error("owner's handler gave up"); });
+        (void)co_await m.Write(a.base, "dirty");
+        co_await self.Sleep(Seconds(1));
+      });
+  const ProcessId evictor =
+      Spawn(*sim, "evictor", "r0/ce0", [&](Process& self) -> asio::awaitable<void> {
+        co_await self.Sleep(Microseconds(10));
+        Region b = *co_await self.memory().Allocate(2 * kPage);  // on me1
+        co_await self.Sleep(Microseconds(100));                  // me0 fails meanwhile
+        read = co_await self.memory().Read(b.base, 2 * kPage);   // evicts the owner's dirty line
+      });
+  config::FaultSchedule faults;
+  faults.add_me_faults()->set_me("r0/me0");
+  faults.mutable_me_faults(0)->set_at_ns(Microseconds(50));
+  ASSERT_TRUE(sim->InjectFaults(faults).ok());
+  sim->SetLog(nullptr);
+  sim->RunUntilIdle();
+  EXPECT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(sim->metrics().writeback_failures, 1u);
+  EXPECT_EQ(sim->Status(evictor).state, ProcessState::kExited);
+  EXPECT_EQ(sim->Status(owner).state, ProcessState::kFailed);
+  EXPECT_NE(sim->Status(owner).error.find("owner's handler gave up"), std::string::npos)
+      << sim->Status(owner).error;
 }
 
 TEST(EdgeCaseTest, AFailedEvictionWriteBackIsReportedByTheNextFlush) {

@@ -20,7 +20,17 @@ void Mailbox::Deliver(Envelope envelope) {
     group_of_call_.erase(call);
     CallGroup& group = groups_.at(group_id);
     group.open.erase(envelope.call_id());
-    group.replies.push_back(std::move(envelope));
+    if (group.reply_type != nullptr && envelope.message().GetDescriptor() != group.reply_type) {
+      // A reply of another type is a failed call (a protocol error), not a vote.
+      ++group.failed;
+      if (group.first_failure.ok()) {
+        group.first_failure = absl::InternalError(
+            absl::StrCat("call: expected a ", group.reply_type->full_name(), " reply, got a ",
+                         envelope.type_name(), " from process ", Index(envelope.from())));
+      }
+    } else {
+      group.replies.push_back(std::move(envelope));
+    }
     Settle(group_id);
     return;
   }
@@ -31,6 +41,11 @@ void Mailbox::Deliver(Envelope envelope) {
       return;
     }
   }
+  if (OfferToReceivers(envelope)) return;
+  queue_.push_back(std::move(envelope));
+}
+
+bool Mailbox::OfferToReceivers(Envelope& envelope) {
   for (auto it = receivers_.begin(); it != receivers_.end();) {
     if (!process_.Pending(it->ref)) {
       it = receivers_.erase(it);
@@ -44,10 +59,10 @@ void Mailbox::Deliver(Envelope envelope) {
         accepted = it->filter(envelope);
       } catch (const std::exception& e) {
         process_.Fail(absl::StrCat("receive filter threw: ", e.what()));
-        return;
+        return true;
       } catch (...) {
         process_.Fail("receive filter threw an unknown exception");
-        return;
+        return true;
       }
     }
     if (accepted) {
@@ -64,11 +79,28 @@ void Mailbox::Deliver(Envelope envelope) {
       } else {
         process_.Resume<std::optional<Envelope>>(ref, std::optional<Envelope>(std::move(envelope)));
       }
-      return;
+      return true;
     }
     ++it;
   }
-  queue_.push_back(std::move(envelope));
+  return false;
+}
+
+void Mailbox::HandQueuedToReceivers() {
+  // A receiver that takes a message resumes inline and may receive again, changing the queue:
+  // take each candidate out before offering it, and rescan after every hand-over.
+  for (bool handed = true; handed && !receivers_.empty() && process_.alive();) {
+    handed = false;
+    for (size_t i = 0; i < queue_.size(); ++i) {
+      Envelope candidate = std::move(queue_[i]);
+      queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(i));
+      if (OfferToReceivers(candidate)) {
+        handed = true;
+        break;
+      }
+      queue_.insert(queue_.begin() + static_cast<std::ptrdiff_t>(i), std::move(candidate));
+    }
+  }
 }
 
 asio::awaitable<std::optional<Envelope>> Mailbox::Receive(MessageFilter filter, Duration timeout) {
@@ -92,22 +124,33 @@ asio::awaitable<std::optional<Envelope>> Mailbox::Receive(MessageFilter filter, 
       });
 }
 
+// ReceiveAny decides between its two paths when it is called, but acts when it is awaited, which
+// a caller may do later: both paths check again then.
 asio::awaitable<Envelope> Mailbox::TakeFront() {
+  if (queue_.empty()) co_return co_await ParkAny();  // taken by someone else meanwhile
   Envelope next = std::move(queue_.front());
   queue_.pop_front();
   co_return next;
 }
 
-asio::awaitable<Envelope> Mailbox::ReceiveAny() {
-  if (!queue_.empty()) return TakeFront();
+asio::awaitable<Envelope> Mailbox::ParkAny() {
   return process_.Suspend<Envelope>([this](sim::WaitTable::Ref ref) {
     receivers_.push_back({ref, nullptr, /*any=*/true});
+    // A message queued between the call and the await is handed over from a fresh event (a
+    // completion must not run inside its own initiation).
+    if (!queue_.empty()) process_.world().kernel().After(0, [this] { HandQueuedToReceivers(); });
   });
+}
+
+asio::awaitable<Envelope> Mailbox::ReceiveAny() {
+  if (!queue_.empty()) return TakeFront();
+  return ParkAny();
 }
 
 asio::awaitable<CallResult> Mailbox::Call(ProcessId as, std::vector<ProcessId> to,
                                           std::shared_ptr<const google::protobuf::Message> request,
-                                          int needed, Duration timeout) {
+                                          int needed, Duration timeout,
+                                          const google::protobuf::Descriptor* reply_type) {
   if (to.empty() || needed < 1 || needed > static_cast<int>(to.size())) {
     co_return CallResult{
         absl::InvalidArgumentError(absl::StrCat("call: need 1 <= needed <= number of targets, got ",
@@ -116,11 +159,20 @@ asio::awaitable<CallResult> Mailbox::Call(ProcessId as, std::vector<ProcessId> t
   }
   if (request == nullptr) co_return CallResult{absl::InvalidArgumentError("call: no request"), {}};
   sim::World& world = process_.world();
+  for (ProcessId target : to) {  // nothing leaves unless every target exists
+    if (world.process(target) == nullptr) {
+      co_return CallResult{
+          absl::NotFoundError(absl::StrCat("call from \"", process_.name(),
+                                           "\": no process with id ", Index(target))),
+          {}};
+    }
+  }
   const uint64_t group_id = ++next_group_;
   CallGroup group;
   group.needed = needed;
   group.targets = static_cast<int>(to.size());
   group.timeout = timeout;
+  group.reply_type = reply_type;
   for (ProcessId target : to) {
     const uint64_t call_id = world.NextCallId();
     absl::Status sent = world.Send(process_, {.as = as,
@@ -218,7 +270,11 @@ void Mailbox::Serve(const google::protobuf::Descriptor* type, RequestHandler han
     }
   }
   queue_ = std::move(kept);
-  for (Envelope& e : served) StartHandler(handlers_.at(type), std::move(e));
+  // Like any new thread, each starts after the registering thread next suspends.
+  const RequestHandler& current = handlers_.at(type);
+  for (Envelope& e : served) {
+    process_.Go([handler = current, e = std::move(e)]() mutable { return handler(e); });
+  }
 }
 
 void Mailbox::StartHandler(const RequestHandler& handler, Envelope envelope) {

@@ -43,10 +43,12 @@ class Mailbox {
   // ReceiveAny is Receive of any message without a deadline, the hot path of most servers: it
   // takes a queued message without suspending, and otherwise parks the caller directly.
   asio::awaitable<Envelope> ReceiveAny();
-  // Call sends `request` to every target as `as` and waits for `needed` replies.
+  // Call sends `request` to every target as `as` and waits for `needed` replies; with a
+  // `reply_type`, a reply of another type counts as a failed call.
   asio::awaitable<CallResult> Call(ProcessId as, std::vector<ProcessId> to,
                                    std::shared_ptr<const google::protobuf::Message> request,
-                                   int needed, Duration timeout);
+                                   int needed, Duration timeout,
+                                   const google::protobuf::Descriptor* reply_type);
   // ResetCall fails one call (its callee failed, exited, was stolen from or relaunched).
   void ResetCall(uint64_t call_id, absl::Status status);
   void Serve(const google::protobuf::Descriptor* type, RequestHandler handler);
@@ -60,6 +62,11 @@ class Mailbox {
     bool any = false;  // parked by ReceiveAny: resumed with an Envelope, not an optional
   };
   asio::awaitable<Envelope> TakeFront();
+  asio::awaitable<Envelope> ParkAny();
+  // OfferToReceivers hands `envelope` to the first waiting receiver that accepts it (true), or
+  // leaves it (false); HandQueuedToReceivers offers every queued message, in order.
+  bool OfferToReceivers(Envelope& envelope);
+  void HandQueuedToReceivers();
   struct CallGroup {
     sim::WaitTable::Ref ref;
     int needed = 0;
@@ -69,6 +76,7 @@ class Mailbox {
     std::vector<Envelope> replies;
     std::map<uint64_t, ProcessId> open;  // call id -> callee
     Duration timeout = 0;
+    const google::protobuf::Descriptor* reply_type = nullptr;
   };
 
   void StartHandler(const RequestHandler& handler, Envelope envelope);

@@ -47,7 +47,13 @@ void SimFailures::OnMemoryFailure(const MemoryFailure& failure, MeId me) {
   if (!process_.alive() || !reported_.insert(Index(me)).second) return;
   world_.metrics().memory_failure_reports++;
   if (handler_) {
-    handler_(failure);
+    // The report may come from another process's code (an eviction of this process's line on a
+    // shared CE): the handler runs as a thread of its own process, after the current event and
+    // after a pause, and an exception it throws fails this process, not the reporter.
+    process_.StartThread([handler = handler_, failure]() -> asio::awaitable<absl::Status> {
+      handler(failure);
+      co_return absl::OkStatus();
+    });
     return;
   }
   platform::MemoryFailureNotice notice;

@@ -174,6 +174,13 @@ absl::StatusOr<SimMemory::Prepared> SimMemory::Prepare(
     return resolved.status();
   }
   const Time start = resolved->needed_mmu ? world_.fabric().Control(now) : now;
+  if (resolved->needed_mmu) {
+    // The rack MMU knows the owner epoch: a fenced process learns it at its first lookup.
+    if (absl::Status fenced = CheckNotFenced("access"); !fenced.ok()) {
+      refused_at = start;
+      return fenced;
+    }
+  }
   for (uint64_t i = 0; i < pages.count; ++i) {
     if (!needs_me(pages.first + i)) continue;
     absl::Status status = CheckAtMe(pages.first + i, resolved->physical[i], permission);
@@ -312,6 +319,7 @@ void SimMemory::DropPages(mem::CeCache& cache, ProcessId owner, Range pages, boo
 }
 
 asio::awaitable<absl::StatusOr<Region>> SimMemory::Allocate(int64_t bytes) {
+  DDC_CO_RETURN_IF_ERROR(CheckNotFenced("allocate"));
   absl::StatusOr<Region> region = mmu_.Allocate(process_.id(), bytes);
   if (!region.ok()) co_return region.status();
   const Range pages{region->base / static_cast<uint64_t>(page_size_),
@@ -419,7 +427,10 @@ asio::awaitable<absl::Status> SimMemory::WriteBackRegion(Region region, bool dro
   // Ownership the CE could not confirm from its V2P cache costs an MMU round trip first.
   const Time start =
       resolved->needed_mmu ? world_.fabric().Control(process_.Now()) : process_.Now();
-  if (absl::Status checked = CheckWriteBack(lines); !checked.ok()) {
+  absl::Status checked =
+      resolved->needed_mmu ? CheckNotFenced(drop ? "evict" : "flush") : absl::OkStatus();
+  if (checked.ok()) checked = CheckWriteBack(lines);
+  if (!checked.ok()) {
     co_await process_.SuspendUntil(start + world_.fabric().rtt());
     co_return checked;
   }
@@ -512,10 +523,10 @@ asio::awaitable<absl::Status> SimMemory::Grant(std::vector<Region> regions, Proc
   // The OS sends the notice in the process's own name (not an identity it assumed), and the
   // grant has taken effect whatever becomes of the notice: a refused send (the caller was fenced
   // or its assumed identity's redirect lifted during the MMU round trip) is like a dropped one.
-  (void)world_.Send(process_, {.as = process_.id(),
-                               .to = destination,
-                               .message = std::make_shared<const platform::GrantNotice>(
-                                   std::move(notice))});
+  (void)world_.Send(process_,
+                    {.as = process_.id(),
+                     .to = destination,
+                     .message = std::make_shared<const platform::GrantNotice>(std::move(notice))});
   co_return absl::OkStatus();
 }
 
@@ -540,16 +551,18 @@ asio::awaitable<absl::StatusOr<std::vector<Region>>> SimMemory::Steal(
     }
   }
 
-  // The victim's CE (if it still runs) loses its cached copies of the stolen pages and every
-  // clean line, so its next access goes to the MEs and meets the bumped owner epoch. Dirty lines
-  // of pages it keeps stay: its next flush of them fails loudly instead of the data vanishing
-  // without a word. Then the victim's epoch is bumped and the ToR redirects and fences.
+  // The victim's CE (if it still runs) loses its cached copies of the stolen pages, every clean
+  // line and every V2P entry, so its next access, even a write of whole cached lines, goes to the
+  // rack MMU and meets the bumped owner epoch. Dirty lines of pages it keeps stay: its next flush
+  // of them fails loudly instead of the data vanishing without a word. Then the victim's epoch is
+  // bumped and the ToR redirects and fences.
   mem::CeCache& victim_cache = world_.cache(target->ce());
   Transfers none;
   for (uint64_t page : pages) {
     DropPages(victim_cache, victim, {page, 1}, /*write_back_dirty=*/false, none);
   }
   victim_cache.RemoveClean(victim);
+  victim_cache.InvalidateMappings(victim);
   mmu_.Reassign(victim, process_.id(), pages);
   const int64_t rewritten = mmu_.BumpEpoch(victim);
   world_.InstallStealRules(victim, process_.id());
@@ -569,6 +582,7 @@ asio::awaitable<absl::Status> SimMemory::JoinTrustGroup(std::string group, std::
 
 asio::awaitable<absl::Status> SimMemory::Publish(std::string name, VirtAddr root) {
   if (name.empty()) co_return absl::InvalidArgumentError("publish: empty name");
+  DDC_CO_RETURN_IF_ERROR(CheckNotFenced("publish"));
   mmu_.Publish(name, root);
   co_await process_.SuspendUntil(world_.fabric().Control(process_.Now()));
   co_return absl::OkStatus();

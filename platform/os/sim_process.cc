@@ -277,8 +277,8 @@ absl::Status SimProcess::ReplyShared(const Envelope& request,
 
 asio::awaitable<CallResult> SimProcess::CallShared(
     std::vector<ProcessId> to, std::shared_ptr<const google::protobuf::Message> request, int needed,
-    Duration timeout) {
-  return mailbox_.Call(identity_, std::move(to), std::move(request), needed, timeout);
+    Duration timeout, const google::protobuf::Descriptor* reply_type) {
+  return mailbox_.Call(identity_, std::move(to), std::move(request), needed, timeout, reply_type);
 }
 
 asio::awaitable<std::optional<Envelope>> SimProcess::ReceiveWhere(MessageFilter filter,

@@ -21,8 +21,8 @@
 #include "absl/functional/any_invocable.h"
 #include "asio/async_result.hpp"
 #include "asio/use_awaitable.hpp"
-#include "platform/os/mailbox.h"
 #include "platform/cost_model.h"
+#include "platform/os/mailbox.h"
 #include "platform/process.h"
 #include "platform/random.h"
 #include "platform/sim/process_control.h"
@@ -83,7 +83,8 @@ class SimProcess final : public Process, public sim::ProcessControl {
                            std::shared_ptr<const google::protobuf::Message> message) override;
   asio::awaitable<CallResult> CallShared(std::vector<ProcessId> to,
                                          std::shared_ptr<const google::protobuf::Message> request,
-                                         int needed, Duration timeout) override;
+                                         int needed, Duration timeout,
+                                         const google::protobuf::Descriptor* reply_type) override;
   asio::awaitable<std::optional<Envelope>> ReceiveWhere(MessageFilter filter,
                                                         Duration timeout) override;
   asio::awaitable<Envelope> Receive() override { return mailbox_.ReceiveAny(); }

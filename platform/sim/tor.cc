@@ -21,10 +21,8 @@ ProcessId TorRules::Resolve(ProcessId process) const {
   return process;
 }
 
-std::optional<ProcessId> TorRules::Speaker(ProcessId process) const {
-  auto it = redirects_.find(process);
-  if (it == redirects_.end()) return std::nullopt;
-  return it->second;
+bool TorRules::SpeaksFor(ProcessId thief, ProcessId victim) const {
+  return victim != thief && redirects_.contains(victim) && Resolve(victim) == thief;
 }
 
 }  // namespace ddc::sim

@@ -24,11 +24,12 @@ class TorRules {
   bool Lift(ProcessId process);
 
   bool Fenced(ProcessId process) const { return fenced_.contains(process); }
-  // Redirect returns the process that traffic addressed to `process` reaches, following
+  // Resolve returns the process that traffic addressed to `process` reaches, following
   // redirects (a thief that was itself stolen from forwards again).
   ProcessId Resolve(ProcessId process) const;
-  // Speaker returns the thief `process` is redirected to, if any (one hop).
-  std::optional<ProcessId> Speaker(ProcessId process) const;
+  // SpeaksFor reports whether `thief` is where traffic for `victim` ends up through at least one
+  // redirect: after a chain of steals (a thief stolen from in turn) the last thief speaks for all.
+  bool SpeaksFor(ProcessId thief, ProcessId victim) const;
 
  private:
   std::map<ProcessId, ProcessId> redirects_;  // victim -> thief

@@ -134,8 +134,8 @@ class World {
   void InstallStealRules(ProcessId victim, ProcessId thief);
   // LiftStealRules removes them when `process` is relaunched as a new incarnation.
   void LiftStealRules(ProcessId process);
-  // SpeaksFor reports whether `thief` holds the ToR redirect for `victim`.
-  bool SpeaksFor(ProcessId thief, ProcessId victim) const { return tor_.Speaker(victim) == thief; }
+  // SpeaksFor reports whether the ToR redirects `victim`'s traffic to `thief` (see TorRules).
+  bool SpeaksFor(ProcessId thief, ProcessId victim) const { return tor_.SpeaksFor(thief, victim); }
 
   // ---- CE lifecycle and the rack monitor (world_lifecycle.cc) ----
   void CrashCe(CeId ce);

@@ -61,7 +61,7 @@ absl::Status World::Send(ProcessControl& from, Outgoing out) {
                      "\": this process was fenced by a steal; the ToR drops its traffic"));
   }
   const ProcessId as = out.as == kNoProcess ? from.id() : out.as;
-  if (as != from.id() && tor_.Speaker(as) != from.id()) {
+  if (as != from.id() && !tor_.SpeaksFor(from.id(), as)) {
     const ProcessControl* identity = process(as);
     return absl::PermissionDeniedError(absl::StrCat(
         "send from \"", from.name(), "\" as \"", identity == nullptr ? "?" : identity->name(),
