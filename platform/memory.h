@@ -118,8 +118,9 @@ class Memory {
   }
 
   // Steal takes `region` (or, when nullopt, every page) of `victim`, dead or alive, with
-  // `capability`. The victim's owner epoch is bumped so that any later access by it is rejected
-  // at the MEs; the ToR redirects traffic addressed to the victim to the caller and drops traffic
+  // `capability`. The victim's owner epoch is bumped and its CE's V2P entries are shot down, so
+  // that any later access, allocation or publish by it is refused (PERMISSION_DENIED, "fenced by
+  // a steal") by the rack MMU or the MEs; the ToR redirects traffic addressed to the victim to the caller and drops traffic
   // the victim sends. Returns the stolen regions, coalesced, in address order.
   virtual asio::awaitable<absl::StatusOr<std::vector<Region>>> Steal(
       ProcessId victim, Capability capability, std::optional<Region> region) = 0;
