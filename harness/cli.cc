@@ -1,25 +1,28 @@
 // The `ddc` command line (see cli.h).
-//
-//   ddc list
-//   ddc run EXPERIMENT|all [--seed N] [--config FILE] [--out DIR] [--set NAME=VALUE]...
-//   ddc config [--config FILE]          print the resolved config (every default filled in)
-//
-// A run is a function of (config, seed); `--out` defaults to results/.
 #include "harness/cli.h"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/text_format.h"
-#include "harness/experiment.h"
-#include "harness/output.h"
+#include "harness/spec.h"
+#include "harness/sweep.h"
 #include "platform/config.h"
-#include "platform/cost_model.h"
+
+#ifndef DDC_SPECS_DIR
+#define DDC_SPECS_DIR "specs"
+#endif
 
 namespace ddc::harness {
 namespace {
@@ -27,17 +30,26 @@ namespace {
 constexpr char kUsage[] =
     "usage:\n"
     "  ddc list\n"
-    "  ddc run EXPERIMENT|all [--seed N] [--config FILE] [--out DIR] [--set NAME=VALUE]...\n"
-    "  ddc config [--config FILE]\n";
+    "  ddc run EXPERIMENT|all|SPEC.textproto [FLAGS]\n"
+    "  ddc sweep EXPERIMENT|SPEC.textproto [FLAGS] [--emit-slurm DIR | --task I]\n"
+    "  ddc merge DIR\n"
+    "  ddc config [--config FILE]\n"
+    "FLAGS: --seed N  --config FILE  --out DIR  --set NAME=VALUE  --sweep FIELD=V1,V2,...  "
+    "--jobs N\n";
 
+// A UsageError is a mistake in the command line itself (exit code 2), not a failed run.
 struct Flags {
-  uint64_t seed = 1;
+  std::optional<uint64_t> seed;
   std::string config_path;
   std::string out_dir = "results";
   std::map<std::string, std::string> params;
+  std::vector<std::string> sweeps;
+  int jobs = std::max(1u, std::thread::hardware_concurrency());
+  std::string emit_slurm;
+  std::optional<int> task;
 };
 
-absl::StatusOr<Flags> ParseFlags(const std::vector<std::string>& args) {
+absl::StatusOr<Flags> ParseFlags(const std::vector<std::string>& args, bool sweep_command) {
   Flags flags;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& flag = args[i];
@@ -45,9 +57,11 @@ absl::StatusOr<Flags> ParseFlags(const std::vector<std::string>& args) {
       return absl::InvalidArgumentError(absl::StrCat(flag, ": missing value"));
     const std::string& value = args[++i];
     if (flag == "--seed") {
-      if (!absl::SimpleAtoi(value, &flags.seed)) {
+      uint64_t seed;
+      if (!absl::SimpleAtoi(value, &seed)) {
         return absl::InvalidArgumentError(absl::StrCat("--seed: not an unsigned integer: ", value));
       }
+      flags.seed = seed;
     } else if (flag == "--config") {
       flags.config_path = value;
     } else if (flag == "--out") {
@@ -58,9 +72,29 @@ absl::StatusOr<Flags> ParseFlags(const std::vector<std::string>& args) {
         return absl::InvalidArgumentError(absl::StrCat("--set: expected NAME=VALUE, got ", value));
       }
       flags.params[value.substr(0, eq)] = value.substr(eq + 1);
+    } else if (flag == "--sweep") {
+      ExperimentSpec scratch;
+      scratch.set_experiment("-");
+      if (absl::Status status = AddSweepAxis(value, scratch); !status.ok()) return status;
+      flags.sweeps.push_back(value);
+    } else if (flag == "--jobs") {
+      if (!absl::SimpleAtoi(value, &flags.jobs) || flags.jobs < 1) {
+        return absl::InvalidArgumentError(absl::StrCat("--jobs: not a positive integer: ", value));
+      }
+    } else if (flag == "--emit-slurm" && sweep_command) {
+      flags.emit_slurm = value;
+    } else if (flag == "--task" && sweep_command) {
+      int task;
+      if (!absl::SimpleAtoi(value, &task) || task < 0) {
+        return absl::InvalidArgumentError(absl::StrCat("--task: not a point index: ", value));
+      }
+      flags.task = task;
     } else {
       return absl::InvalidArgumentError(absl::StrCat("unknown flag ", flag));
     }
+  }
+  if (!flags.emit_slurm.empty() && flags.task) {
+    return absl::InvalidArgumentError("--emit-slurm and --task exclude each other");
   }
   return flags;
 }
@@ -70,105 +104,206 @@ absl::StatusOr<PlatformConfig> LoadConfig(const Flags& flags) {
   return LoadConfigFile(flags.config_path);
 }
 
-// TimeoutsComment records, in every run's config file, the failure-detection timeouts the rule
-// (CostModel::AggressiveTimeouts) gives under this config, which experiments with timeout-based
-// detection use.
-std::string TimeoutsComment(const PlatformConfig& config) {
-  const CostModel model(config.cost_model());
-  std::string out;
-  for (bool same_rack : {true, false}) {
-    const FailureTimeouts t = model.AggressiveTimeouts(same_rack);
-    absl::StrAppend(&out, "# failure timeouts, ", same_rack ? "intra-rack" : "cross-rack",
-                    " (docs/architecture.md, \"Fair timeouts\"): heartbeat every ",
-                    t.heartbeat_interval, " ns, suspect after ", t.failure_timeout, " ns\n");
-  }
-  return out;
-}
-
 int Fail(std::ostream& err, const absl::Status& status) {
   err << "ddc: " << status.message() << "\n";
   return 1;
 }
 
-int Run(const std::string& which, const Flags& flags, std::vector<std::unique_ptr<Experiment>> all,
-        std::ostream& out, std::ostream& err) {
-  absl::StatusOr<PlatformConfig> config = LoadConfig(flags);
-  if (!config.ok()) return Fail(err, config.status());
-  std::vector<std::unique_ptr<Experiment>> experiments;
-  for (auto& e : all) {
-    if (which == "all" || e->name() == which) experiments.push_back(std::move(e));
-  }
-  if (experiments.empty()) {
-    err << "ddc: unknown experiment \"" << which << "\" (see `ddc list`)\n";
-    return 2;
-  }
-  // Every --set must name a parameter of an experiment that runs: a typo must not pass silently.
-  for (const auto& [name, value] : flags.params) {
-    bool known = false;
-    for (const auto& experiment : experiments) {
-      for (const std::string& p : experiment->parameters()) known = known || p == name;
-    }
-    if (!known) {
-      return Fail(err, absl::InvalidArgumentError(absl::StrCat(
-                           "--set ", name, ": no experiment being run reads this parameter")));
-    }
-  }
+int Usage(std::ostream& err, absl::string_view problem) {
+  err << "ddc: " << problem << "\n" << kUsage;
+  return 2;
+}
+
+bool IsSpecFile(const std::string& what) {
+  return absl::EndsWith(what, ".textproto") || absl::EndsWith(what, ".txtpb") ||
+         what.find('/') != std::string::npos;
+}
+
+std::string SelfPath() {
   std::error_code ec;
-  std::filesystem::create_directories(flags.out_dir, ec);
-  if (ec) {
-    return Fail(err, absl::PermissionDeniedError(
-                         absl::StrCat("cannot create ", flags.out_dir, ": ", ec.message())));
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? "ddc" : self.string();
+}
+
+// SpecFor turns `what` (an experiment or a spec file) and the flags into a spec.
+absl::StatusOr<ExperimentSpec> SpecFor(const std::string& what, const Flags& flags) {
+  ExperimentSpec spec;
+  if (IsSpecFile(what)) {
+    absl::StatusOr<ExperimentSpec> loaded = LoadSpecFile(what);
+    if (!loaded.ok()) return loaded.status();
+    spec = *std::move(loaded);
+  } else {
+    spec.set_experiment(what);
   }
-  std::string config_text;
-  google::protobuf::TextFormat::PrintToString(*config, &config_text);
-  for (const auto& experiment : experiments) {
-    out << "ddc: running " << experiment->name() << " (seed " << flags.seed << ")" << std::endl;
-    std::string header = absl::StrCat("# ddc run ", experiment->name(), " --seed ", flags.seed);
-    for (const auto& [name, value] : flags.params)
-      absl::StrAppend(&header, " --set ", name, "=", value);
-    absl::StrAppend(&header, "\n", TimeoutsComment(*config), "# resolved config:\n");
-    absl::Status status = WriteFile(
-        flags.out_dir, absl::StrCat(experiment->name(), ".config.txtpb"), header + config_text);
-    if (!status.ok()) return Fail(err, status);
-    absl::StatusOr<ExperimentResult> result =
-        experiment->Run({*config, flags.seed, flags.out_dir, flags.params});
-    if (!result.ok()) {
-      return Fail(err,
-                  absl::Status(result.status().code(),
-                               absl::StrCat(experiment->name(), ": ", result.status().message())));
+  if (!flags.config_path.empty() || !IsSpecFile(what)) {
+    absl::StatusOr<PlatformConfig> config = LoadConfig(flags);
+    if (!config.ok()) return config.status();
+    *spec.mutable_platform() = *config;
+  }
+  if (flags.seed) {
+    spec.clear_seeds();
+    spec.add_seeds(*flags.seed);
+  }
+  std::map<std::string, std::string> params;
+  for (const Param& p : spec.params()) params[p.name()] = p.value();
+  for (const auto& [name, value] : flags.params) params[name] = value;
+  spec.clear_params();
+  for (const auto& [name, value] : params) {
+    Param* p = spec.add_params();
+    p->set_name(name);
+    p->set_value(value);
+  }
+  for (const std::string& axis : flags.sweeps) {
+    if (absl::Status status = AddSweepAxis(axis, spec); !status.ok()) return status;
+  }
+  return spec;
+}
+
+ExperimentFactory FactoryOf(const ExperimentList& list) {
+  return [list](absl::string_view name) -> std::unique_ptr<Experiment> {
+    for (auto& e : list()) {
+      if (e->name() == name) return std::move(e);
     }
-    out << "ddc: " << experiment->name() << ": " << result->headline << std::endl;
+    return nullptr;
+  };
+}
+
+int RunSpec(const ExperimentSpec& spec, const Flags& flags, const ExperimentList& list,
+            std::ostream& out, std::ostream& err) {
+  const ExperimentFactory make = FactoryOf(list);
+  if (make(spec.experiment()) == nullptr) {
+    return Usage(err,
+                 absl::StrCat("unknown experiment \"", spec.experiment(), "\" (see `ddc list`)"));
   }
-  out << "ddc: results in " << flags.out_dir << "/" << std::endl;
+  absl::StatusOr<std::vector<SweepPoint>> points = ExpandSpec(spec);
+  if (!points.ok()) return Fail(err, points.status());
+  if (!flags.emit_slurm.empty()) {
+    absl::Status status =
+        EmitSlurm(spec, static_cast<int>(points->size()), flags.emit_slurm, SelfPath());
+    if (!status.ok()) return Fail(err, status);
+    out << "ddc: wrote " << flags.emit_slurm << "/sweep.sbatch (" << points->size()
+        << " tasks); after `sbatch --wait` run `ddc merge " << flags.emit_slurm << "`" << std::endl;
+    return 0;
+  }
+  if (flags.task) {
+    if (*flags.task >= static_cast<int>(points->size())) {
+      return Usage(
+          err, absl::StrCat("--task ", *flags.task, ": the sweep has ", points->size(), " points"));
+    }
+    const SweepPoint& point = (*points)[*flags.task];
+    absl::StatusOr<std::string> headline =
+        RunPoint(spec, point, make, PointDir(flags.out_dir, point.index));
+    if (!headline.ok()) return Fail(err, headline.status());
+    out << "ddc: " << spec.experiment() << " point " << point.index << ": " << *headline
+        << std::endl;
+    return 0;
+  }
+  const size_t total = points->size();
+  out << "ddc: running " << spec.experiment() << " (" << total
+      << (total == 1 ? " point" : " points") << ", seed" << (spec.seeds_size() > 1 ? "s" : "")
+      << " ";
+  for (int i = 0; i < std::max(1, spec.seeds_size()); ++i) {
+    out << (i ? "," : "") << (spec.seeds_size() ? spec.seeds(i) : 1);
+  }
+  out << ")" << std::endl;
+  SweepOptions options;
+  options.jobs = flags.jobs;
+  options.on_done = [&](const SweepPoint& point, const absl::StatusOr<std::string>& headline,
+                        int done) {
+    if (!headline.ok()) return;
+    out << "ddc: " << spec.experiment();
+    if (total > 1) {
+      out << " [" << done << "/" << total << "] point " << point.index << " (seed " << point.seed;
+      for (const auto& [field, value] : point.settings) out << ", " << field << "=" << value;
+      out << ")";
+    }
+    out << ": " << *headline << std::endl;
+  };
+  absl::Status status = RunSweep(spec, *points, make, flags.out_dir, options);
+  if (absl::IsNotFound(status) && absl::StrContains(status.message(), "unknown experiment")) {
+    return Usage(err, status.message());
+  }
+  if (!status.ok()) return Fail(err, status);
+  return 0;
+}
+
+int List(const ExperimentList& list, std::ostream& out) {
+  for (const auto& e : list()) out << e->name() << "\t" << e->description() << "\n";
+  std::error_code ec;
+  std::vector<std::filesystem::path> specs;
+  for (const auto& entry : std::filesystem::directory_iterator(DDC_SPECS_DIR, ec)) {
+    if (entry.path().extension() == ".textproto") specs.push_back(entry.path());
+  }
+  std::sort(specs.begin(), specs.end());
+  if (!specs.empty()) out << "\nshipped specs (ddc run FILE):\n";
+  for (const auto& path : specs) {
+    absl::StatusOr<ExperimentSpec> spec = LoadSpecFile(path.string());
+    out << path.string() << "\t"
+        << (spec.ok() ? spec->description() : std::string(spec.status().message())) << "\n";
+  }
   return 0;
 }
 
 }  // namespace
 
-int RunCli(const std::vector<std::string>& args,
-           std::vector<std::unique_ptr<Experiment>> experiments, std::ostream& out,
-           std::ostream& err) {
+int RunCli(const std::vector<std::string>& args, const ExperimentList& experiments,
+           std::ostream& out, std::ostream& err) {
   if (args.empty()) {
     err << kUsage;
     return 2;
   }
   const std::string command = args[0];
-  if (command == "list") {
-    for (const auto& e : experiments) out << e->name() << "\t" << e->description() << "\n";
+  if (command == "list") return List(experiments, out);
+  if (command == "run" || command == "sweep") {
+    if (args.size() < 2) return Usage(err, absl::StrCat(command, ": what to run?"));
+    absl::StatusOr<Flags> flags = ParseFlags({args.begin() + 2, args.end()}, command == "sweep");
+    if (!flags.ok()) return Usage(err, flags.status().message());
+    if (args[1] != "all") {
+      absl::StatusOr<ExperimentSpec> spec = SpecFor(args[1], *flags);
+      if (!spec.ok()) return Fail(err, spec.status());
+      return RunSpec(*spec, *flags, experiments, out, err);
+    }
+    if (!flags->sweeps.empty() || !flags->emit_slurm.empty() || flags->task) {
+      return Usage(err, "`all` runs each experiment once: sweep one experiment or spec instead");
+    }
+    for (const auto& [name, value] : flags->params) {
+      bool known = false;
+      for (const auto& e : experiments()) {
+        for (const std::string& p : e->parameters()) known = known || p == name;
+      }
+      if (!known) {
+        return Fail(err, absl::InvalidArgumentError(absl::StrCat(
+                             "--set ", name, ": no experiment being run reads this parameter")));
+      }
+    }
+    for (const auto& e : experiments()) {
+      // --set names must each be read by some experiment; each experiment gets those it reads.
+      Flags own = *flags;
+      own.params.clear();
+      for (const std::string& p : e->parameters()) {
+        if (flags->params.contains(p)) own.params[p] = flags->params.at(p);
+      }
+      absl::StatusOr<ExperimentSpec> spec = SpecFor(std::string(e->name()), own);
+      if (!spec.ok()) return Fail(err, spec.status());
+      if (int code = RunSpec(*spec, own, experiments, out, err); code != 0) return code;
+    }
+    out << "ddc: results in " << flags->out_dir << "/" << std::endl;
     return 0;
   }
-  if (command == "run") {
-    if (args.size() < 2) {
-      err << kUsage;
-      return 2;
-    }
-    absl::StatusOr<Flags> flags = ParseFlags({args.begin() + 2, args.end()});
-    if (!flags.ok()) return Fail(err, flags.status());
-    return Run(args[1], *flags, std::move(experiments), out, err);
+  if (command == "merge") {
+    if (args.size() != 2) return Usage(err, "merge: expected one directory");
+    absl::StatusOr<ExperimentSpec> spec = LoadSpecFile(args[1] + "/spec.textproto");
+    if (!spec.ok()) return Fail(err, spec.status());
+    absl::StatusOr<std::vector<SweepPoint>> points = ExpandSpec(*spec);
+    if (!points.ok()) return Fail(err, points.status());
+    absl::Status status = MergePoints(*spec, *points, args[1]);
+    if (!status.ok()) return Fail(err, status);
+    out << "ddc: merged " << points->size() << " points into " << args[1] << "/" << std::endl;
+    return 0;
   }
   if (command == "config") {
-    absl::StatusOr<Flags> flags = ParseFlags({args.begin() + 1, args.end()});
-    if (!flags.ok()) return Fail(err, flags.status());
+    absl::StatusOr<Flags> flags = ParseFlags({args.begin() + 1, args.end()}, false);
+    if (!flags.ok()) return Usage(err, flags.status().message());
     absl::StatusOr<PlatformConfig> config = LoadConfig(*flags);
     if (!config.ok()) return Fail(err, config.status());
     std::string text;
@@ -176,8 +311,7 @@ int RunCli(const std::vector<std::string>& args,
     out << text;
     return 0;
   }
-  err << kUsage;
-  return 2;
+  return Usage(err, absl::StrCat("unknown command \"", command, "\""));
 }
 
 }  // namespace ddc::harness

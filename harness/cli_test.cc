@@ -68,12 +68,15 @@ struct CliRun {
 };
 
 CliRun RunFaulty(bool throws, bool expected) {
-  std::vector<std::unique_ptr<Experiment>> experiments;
-  experiments.push_back(std::make_unique<FaultyExperiment>(throws, expected));
+  auto experiments = [throws, expected] {
+    std::vector<std::unique_ptr<Experiment>> all;
+    all.push_back(std::make_unique<FaultyExperiment>(throws, expected));
+    return all;
+  };
   const std::string dir = ::testing::TempDir() + "/cli-faulty";
   std::filesystem::create_directories(dir);
   std::ostringstream out, err;
-  const int code = RunCli({"run", "faulty", "--out", dir}, std::move(experiments), out, err);
+  const int code = RunCli({"run", "faulty", "--out", dir}, experiments, out, err);
   return {code, out.str(), err.str()};
 }
 
@@ -100,8 +103,9 @@ TEST(CliTest, AFailureTheExperimentExpectsIsNotAnError) {
 
 TEST(CliTest, UsageErrorsExitWithTwo) {
   std::ostringstream out, err;
-  EXPECT_EQ(RunCli({}, {}, out, err), 2);
-  EXPECT_EQ(RunCli({"run", "nothing-by-this-name"}, {}, out, err), 2);
+  const ExperimentList none = [] { return std::vector<std::unique_ptr<Experiment>>(); };
+  EXPECT_EQ(RunCli({}, none, out, err), 2);
+  EXPECT_EQ(RunCli({"run", "nothing-by-this-name"}, none, out, err), 2);
   EXPECT_THAT(err.str(), HasSubstr("unknown experiment"));
 }
 

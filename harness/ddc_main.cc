@@ -8,5 +8,5 @@
 
 int main(int argc, char** argv) {
   return ddc::harness::RunCli(std::vector<std::string>(argv + 1, argv + argc),
-                              ddc::harness::AllExperiments(), std::cout, std::cerr);
+                              ddc::harness::AllExperiments, std::cout, std::cerr);
 }

@@ -368,25 +368,36 @@ absl::Status ValidateConfig(const PlatformConfig& config) {
   return ValidateFaultSchedule(topology, config.faults());
 }
 
-absl::StatusOr<PlatformConfig> ParseConfig(absl::string_view text) {
-  PlatformConfig config;
+absl::Status ParseTextProto(absl::string_view text, absl::string_view what,
+                            google::protobuf::Message& message) {
   ErrorCollector errors(text);
   google::protobuf::TextFormat::Parser parser;
   parser.RecordErrorsTo(&errors);
-  if (!parser.ParseFromString(std::string(text), &config)) {
-    return absl::InvalidArgumentError(absl::StrCat("config: ", errors.Joined()));
+  if (!parser.ParseFromString(std::string(text), &message)) {
+    return absl::InvalidArgumentError(absl::StrCat(what, ": ", errors.Joined()));
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ReadTextFile(const std::string& path, absl::string_view what) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", what, " file \"", path, "\""));
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+absl::StatusOr<PlatformConfig> ParseConfig(absl::string_view text) {
+  PlatformConfig config;
+  DDC_RETURN_IF_ERROR(ParseTextProto(text, "config", config));
   ResolveConfig(config);
   DDC_RETURN_IF_ERROR(ValidateConfig(config));
   return config;
 }
 
 absl::StatusOr<PlatformConfig> LoadConfigFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot open config file \"", path, "\""));
-  std::stringstream text;
-  text << in.rdbuf();
-  absl::StatusOr<PlatformConfig> config = ParseConfig(text.str());
+  DDC_ASSIGN_OR_RETURN(std::string text, ReadTextFile(path, "config"));
+  absl::StatusOr<PlatformConfig> config = ParseConfig(text);
   if (!config.ok()) {
     return absl::Status(config.status().code(),
                         absl::StrCat(path, ": ", config.status().message()));

@@ -5,9 +5,10 @@
 // INVALID_ARGUMENT naming the field path and the offending value, e.g.
 //   cost_model.intra_rack_rtt_ns: must be in [0, 3600000000000], got -5
 // and nothing else is touched. Every numeric field has a range chosen so that the simulator's
-// int64 virtual-time arithmetic cannot overflow on a valid config (docs/cost-model.md, "Bounds"). A config returned by ParseConfig or DefaultConfig is "resolved":
-// the default topology is materialized and preset values are applied, so later code reads plain
-// fields and never re-derives defaults.
+// int64 virtual-time arithmetic cannot overflow on a valid config (docs/cost-model.md, "Bounds"). A
+// config returned by ParseConfig or DefaultConfig is "resolved": the default topology is
+// materialized and preset values are applied, so later code reads plain fields and never re-derives
+// defaults.
 #ifndef DDC_PLATFORM_CONFIG_H_
 #define DDC_PLATFORM_CONFIG_H_
 
@@ -16,12 +17,21 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "google/protobuf/message.h"
 #include "platform/config.pb.h"
 #include "platform/topology.h"
 
 namespace ddc {
 
 using PlatformConfig = config::PlatformConfig;
+
+// ParseTextProto parses Protobuf text format into `message`; an error is INVALID_ARGUMENT
+// "WHAT: line L:C: problem (in: the offending line)". Configs and experiment specs use it.
+absl::Status ParseTextProto(absl::string_view text, absl::string_view what,
+                            google::protobuf::Message& message);
+
+// ReadTextFile returns a file's contents, or NOT_FOUND "cannot open WHAT file PATH".
+absl::StatusOr<std::string> ReadTextFile(const std::string& path, absl::string_view what);
 
 // ParseConfig parses, resolves and validates config text.
 absl::StatusOr<PlatformConfig> ParseConfig(absl::string_view text);

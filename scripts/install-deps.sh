@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # install-deps.sh installs the Debian 12 packages the build needs, and only those that are
 # missing. It is idempotent and prints nothing when everything is already present.
+# `--slurm` adds a single-node Slurm (slurmctld, slurmd, client, munge) for the slow Slurm test.
 set -euo pipefail
 
 packages=(g++ make cmake zlib1g-dev libabsl-dev libasio-dev libprotobuf-dev protobuf-compiler
           libgtest-dev libgmock-dev libbenchmark-dev)
+if [ "${1:-}" = "--slurm" ]; then
+  packages+=(slurmctld slurmd slurm-client munge)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,254 @@
+#include "harness/sweep.h"
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "google/protobuf/text_format.h"
+#include "harness/output.h"
+#include "platform/cost_model.h"
+#include "platform/status_macros.h"
+
+namespace ddc::harness {
+namespace {
+
+constexpr char kHeadlineFile[] = "headline.txt";
+
+// TimeoutsComment records, in every run's config file, the failure-detection timeouts the rule
+// (CostModel::AggressiveTimeouts) gives under this config, which experiments with timeout-based
+// detection use.
+std::string TimeoutsComment(const PlatformConfig& config) {
+  const CostModel model(config.cost_model());
+  std::string out;
+  for (bool same_rack : {true, false}) {
+    const FailureTimeouts t = model.AggressiveTimeouts(same_rack);
+    absl::StrAppend(&out, "# failure timeouts, ", same_rack ? "intra-rack" : "cross-rack",
+                    " (docs/architecture.md, \"Fair timeouts\"): heartbeat every ",
+                    t.heartbeat_interval, " ns, suspect after ", t.failure_timeout, " ns\n");
+  }
+  return out;
+}
+
+std::string CsvCell(absl::string_view value) {
+  if (value.find_first_of(",\"\n") == absl::string_view::npos) return std::string(value);
+  return absl::StrCat("\"", absl::StrReplaceAll(value, {{"\"", "\"\""}}), "\"");
+}
+
+absl::StatusOr<std::string> ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path.string()));
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string PointPrefix(const SweepPoint& point) {
+  std::string prefix = absl::StrCat(point.index, ",", point.seed);
+  for (const auto& [field, value] : point.settings) absl::StrAppend(&prefix, ",", CsvCell(value));
+  return prefix;
+}
+
+std::string AxisHeader(const ExperimentSpec& spec) {
+  std::string header = "point,seed";
+  for (const SweepAxis& axis : spec.sweep()) absl::StrAppend(&header, ",", CsvCell(axis.field()));
+  return header;
+}
+
+std::string Describe(const SweepPoint& point) {
+  std::string out = absl::StrCat("point ", point.index, " (seed ", point.seed);
+  for (const auto& [field, value] : point.settings) absl::StrAppend(&out, ", ", field, "=", value);
+  return out + ")";
+}
+
+}  // namespace
+
+std::string PointDir(absl::string_view out_dir, int index) {
+  return absl::StrFormat("%s/points/%04d", out_dir, index);
+}
+
+absl::StatusOr<std::string> RunPoint(const ExperimentSpec& spec, const SweepPoint& point,
+                                     const ExperimentFactory& make, const std::string& dir) {
+  std::unique_ptr<Experiment> experiment = make(spec.experiment());
+  if (experiment == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("unknown experiment \"", spec.experiment(), "\" (see `ddc list`)"));
+  }
+  // Every param must be one the experiment reads: a typo must not pass silently.
+  const std::vector<std::string> known = experiment->parameters();
+  for (const auto& [name, value] : point.params) {
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("parameter ", name, ": ", spec.experiment(), " does not read it (it reads: ",
+                       known.empty() ? "none" : absl::StrJoin(known, ", "), ")"));
+    }
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec)
+    return absl::PermissionDeniedError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
+  std::filesystem::remove(std::filesystem::path(dir) / kHeadlineFile, ec);
+
+  std::string header = absl::StrCat("# ddc run ", spec.experiment(), " --seed ", point.seed);
+  for (const auto& [name, value] : point.params)
+    absl::StrAppend(&header, " --set ", name, "=", value);
+  absl::StrAppend(&header, " --config THIS_FILE\n");
+  for (const auto& [field, value] : point.settings)
+    absl::StrAppend(&header, "# sweep point: ", field, "=", value, "\n");
+  absl::StrAppend(&header, TimeoutsComment(point.config), "# resolved config:\n");
+  std::string config_text;
+  google::protobuf::TextFormat::PrintToString(point.config, &config_text);
+  DDC_RETURN_IF_ERROR(
+      WriteFile(dir, absl::StrCat(spec.experiment(), ".config.txtpb"), header + config_text));
+
+  absl::StatusOr<ExperimentResult> result =
+      experiment->Run({point.config, point.seed, dir, point.params});
+  if (!result.ok()) {
+    return absl::Status(result.status().code(),
+                        absl::StrCat(spec.experiment(), ": ", result.status().message()));
+  }
+  DDC_RETURN_IF_ERROR(WriteFile(dir, kHeadlineFile, result->headline + "\n"));
+  return result->headline;
+}
+
+absl::Status RunSweep(const ExperimentSpec& spec, const std::vector<SweepPoint>& points,
+                      const ExperimentFactory& make, const std::string& out_dir,
+                      const SweepOptions& options) {
+  if (points.empty()) return absl::InvalidArgumentError("a sweep with no points");
+  const bool single = points.size() == 1;
+  std::vector<absl::Status> failures(points.size());
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::mutex done_mutex;
+  int done = 0;
+  auto worker = [&] {
+    for (size_t i = next++; i < points.size() && !failed; i = next++) {
+      const std::string dir = single ? out_dir : PointDir(out_dir, points[i].index);
+      absl::StatusOr<std::string> headline = RunPoint(spec, points[i], make, dir);
+      if (!headline.ok()) {
+        failures[i] = headline.status();
+        failed = true;
+      }
+      std::lock_guard<std::mutex> lock(done_mutex);
+      ++done;
+      if (options.on_done) options.on_done(points[i], headline, done);
+    }
+  };
+  const int jobs = std::clamp<int>(options.jobs, 1, static_cast<int>(points.size()));
+  std::vector<std::thread> threads;
+  for (int j = 1; j < jobs; ++j) threads.emplace_back(worker);
+  worker();
+  for (std::thread& t : threads) t.join();
+  for (size_t i = 0; i < points.size(); ++i) {
+    if (failures[i].ok()) continue;
+    if (single) return failures[i];
+    return absl::Status(failures[i].code(),
+                        absl::StrCat(Describe(points[i]), ": ", failures[i].message()));
+  }
+  if (single) return absl::OkStatus();
+  return MergePoints(spec, points, out_dir);
+}
+
+absl::Status MergePoints(const ExperimentSpec& spec, const std::vector<SweepPoint>& points,
+                         const std::string& out_dir) {
+  if (points.empty()) return absl::InvalidArgumentError("merge: no points");
+  namespace fs = std::filesystem;
+  std::vector<std::string> headlines;
+  for (const SweepPoint& point : points) {
+    absl::StatusOr<std::string> headline =
+        ReadFile(fs::path(PointDir(out_dir, point.index)) / kHeadlineFile);
+    if (!headline.ok()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("merge: ", Describe(point), " has not finished (no ",
+                       PointDir(out_dir, point.index), "/", kHeadlineFile, ")"));
+    }
+    headlines.push_back(std::string(absl::StripSuffix(*headline, "\n")));
+  }
+  // The CSVs are those of point 0, in name order; every point must have written the same.
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const fs::directory_entry& entry : fs::directory_iterator(PointDir(out_dir, 0), ec)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.is_regular_file() && absl::EndsWith(name, ".csv")) names.push_back(name);
+  }
+  if (ec)
+    return absl::NotFoundError(absl::StrCat("merge: ", PointDir(out_dir, 0), ": ", ec.message()));
+  std::sort(names.begin(), names.end());
+  const bool single = points.size() == 1;
+  for (const std::string& name : names) {
+    std::string merged;
+    std::string first_header;
+    for (const SweepPoint& point : points) {
+      const fs::path path = fs::path(PointDir(out_dir, point.index)) / name;
+      absl::StatusOr<std::string> text = ReadFile(path);
+      if (!text.ok()) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("merge: ", Describe(point), " did not write ", name));
+      }
+      if (single) {
+        merged = *text;
+        break;
+      }
+      std::vector<absl::string_view> lines = absl::StrSplit(*text, '\n', absl::SkipEmpty());
+      if (lines.empty()) continue;
+      if (point.index == points.front().index) {
+        first_header = std::string(lines[0]);
+        absl::StrAppend(&merged, AxisHeader(spec), ",", lines[0], "\n");
+      } else if (lines[0] != first_header) {
+        return absl::FailedPreconditionError(absl::StrCat("merge: ", name, " of ", Describe(point),
+                                                          " has another header than point 0's"));
+      }
+      const std::string prefix = PointPrefix(point);
+      for (size_t l = 1; l < lines.size(); ++l)
+        absl::StrAppend(&merged, prefix, ",", lines[l], "\n");
+    }
+    DDC_RETURN_IF_ERROR(WriteFile(out_dir, name, merged));
+  }
+  if (single) return absl::OkStatus();
+  std::string index = AxisHeader(spec) + ",headline\n";
+  for (size_t i = 0; i < points.size(); ++i) {
+    absl::StrAppend(&index, PointPrefix(points[i]), ",", CsvCell(headlines[i]), "\n");
+  }
+  return WriteFile(out_dir, "points.csv", index);
+}
+
+absl::Status EmitSlurm(const ExperimentSpec& spec, int point_count, const std::string& dir,
+                       const std::string& ddc_binary) {
+  if (point_count < 1) return absl::InvalidArgumentError("emit-slurm: a sweep with no points");
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(dir) / "logs", ec);
+  if (ec)
+    return absl::PermissionDeniedError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
+  const std::string abs_dir = std::filesystem::absolute(dir).lexically_normal().string();
+  std::string spec_text;
+  google::protobuf::TextFormat::PrintToString(spec, &spec_text);
+  DDC_RETURN_IF_ERROR(WriteFile(
+      dir, "spec.textproto",
+      absl::StrCat("# written by `ddc sweep --emit-slurm`; the array's tasks run its points\n",
+                   spec_text)));
+  const std::string script = absl::StrCat(
+      "#!/bin/bash\n", "# One task per point of ", abs_dir, "/spec.textproto (", point_count,
+      " points).\n", "# Submit: sbatch ", abs_dir, "/sweep.sbatch     then: ", ddc_binary,
+      " merge ", abs_dir, "\n", "#SBATCH --job-name=ddc-", spec.experiment(), "\n",
+      "#SBATCH --array=0-", point_count - 1, "\n", "#SBATCH --ntasks=1\n",
+      "#SBATCH --cpus-per-task=1\n", "#SBATCH --output=", abs_dir, "/logs/%a.out\n",
+      "set -euo pipefail\n", "exec \"", ddc_binary, "\" sweep \"", abs_dir,
+      "/spec.textproto\" --task \"${SLURM_ARRAY_TASK_ID:?}\" --out \"", abs_dir, "\"\n");
+  DDC_RETURN_IF_ERROR(WriteFile(dir, "sweep.sbatch", script));
+  std::filesystem::permissions(std::filesystem::path(dir) / "sweep.sbatch",
+                               std::filesystem::perms::owner_exec,
+                               std::filesystem::perm_options::add, ec);
+  return absl::OkStatus();
+}
+
+}  // namespace ddc::harness
