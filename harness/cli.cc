@@ -15,14 +15,18 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "google/protobuf/text_format.h"
+#include "harness/reproduce.h"
 #include "harness/spec.h"
 #include "harness/sweep.h"
 #include "platform/config.h"
 
-#ifndef DDC_SPECS_DIR
-#define DDC_SPECS_DIR "specs"
+// The source tree, for the shipped specs and the report script (set by harness/CMakeLists.txt).
+#ifndef DDC_SOURCE_DIR
+#define DDC_SOURCE_DIR "."
 #endif
+constexpr char kSpecsDir[] = DDC_SOURCE_DIR "/specs";
 
 namespace ddc::harness {
 namespace {
@@ -33,6 +37,7 @@ constexpr char kUsage[] =
     "  ddc run EXPERIMENT|all|SPEC.textproto [FLAGS]\n"
     "  ddc sweep EXPERIMENT|SPEC.textproto [FLAGS] [--emit-slurm DIR | --task I]\n"
     "  ddc merge DIR\n"
+    "  ddc reproduce [--quick] [--only C1,C2,...] [--out DIR] [--jobs N] [--no-report]\n"
     "  ddc config [--config FILE]\n"
     "FLAGS: --seed N  --config FILE  --out DIR  --set NAME=VALUE  --sweep FIELD=V1,V2,...  "
     "--jobs N\n";
@@ -191,10 +196,10 @@ int RunSpec(const ExperimentSpec& spec, const Flags& flags, const ExperimentList
           err, absl::StrCat("--task ", *flags.task, ": the sweep has ", points->size(), " points"));
     }
     const SweepPoint& point = (*points)[*flags.task];
-    absl::StatusOr<std::string> headline =
+    absl::StatusOr<ExperimentResult> result =
         RunPoint(spec, point, make, PointDir(flags.out_dir, point.index));
-    if (!headline.ok()) return Fail(err, headline.status());
-    out << "ddc: " << spec.experiment() << " point " << point.index << ": " << *headline
+    if (!result.ok()) return Fail(err, result.status());
+    out << "ddc: " << spec.experiment() << " point " << point.index << ": " << result->headline
         << std::endl;
     return 0;
   }
@@ -208,16 +213,16 @@ int RunSpec(const ExperimentSpec& spec, const Flags& flags, const ExperimentList
   out << ")" << std::endl;
   SweepOptions options;
   options.jobs = flags.jobs;
-  options.on_done = [&](const SweepPoint& point, const absl::StatusOr<std::string>& headline,
+  options.on_done = [&](const SweepPoint& point, const absl::StatusOr<ExperimentResult>& result,
                         int done) {
-    if (!headline.ok()) return;
+    if (!result.ok()) return;
     out << "ddc: " << spec.experiment();
     if (total > 1) {
       out << " [" << done << "/" << total << "] point " << point.index << " (seed " << point.seed;
       for (const auto& [field, value] : point.settings) out << ", " << field << "=" << value;
       out << ")";
     }
-    out << ": " << *headline << std::endl;
+    out << ": " << result->headline << std::endl;
   };
   absl::Status status = RunSweep(spec, *points, make, flags.out_dir, options);
   if (absl::IsNotFound(status) && absl::StrContains(status.message(), "unknown experiment")) {
@@ -231,7 +236,7 @@ int List(const ExperimentList& list, std::ostream& out) {
   for (const auto& e : list()) out << e->name() << "\t" << e->description() << "\n";
   std::error_code ec;
   std::vector<std::filesystem::path> specs;
-  for (const auto& entry : std::filesystem::directory_iterator(DDC_SPECS_DIR, ec)) {
+  for (const auto& entry : std::filesystem::directory_iterator(kSpecsDir, ec)) {
     if (entry.path().extension() == ".textproto") specs.push_back(entry.path());
   }
   std::sort(specs.begin(), specs.end());
@@ -288,6 +293,40 @@ int RunCli(const std::vector<std::string>& args, const ExperimentList& experimen
       if (int code = RunSpec(*spec, own, experiments, out, err); code != 0) return code;
     }
     out << "ddc: results in " << flags->out_dir << "/" << std::endl;
+    return 0;
+  }
+  if (command == "reproduce") {
+    ReproduceOptions options;
+    options.jobs = std::max(1u, std::thread::hardware_concurrency());
+    options.specs_dir = kSpecsDir;
+    options.report_script = DDC_SOURCE_DIR "/harness/report.py";
+    options.terminal = &out == &std::cout && isatty(STDOUT_FILENO);
+    for (size_t i = 1; i < args.size(); ++i) {
+      const std::string& flag = args[i];
+      if (flag == "--quick" || flag == "--no-report") {
+        if (flag == "--quick") options.quick = true;
+        if (flag == "--no-report") options.report_script.clear();
+        continue;
+      }
+      if (i + 1 >= args.size()) return Usage(err, absl::StrCat(flag, ": missing value"));
+      const std::string& value = args[++i];
+      if (flag == "--only") {
+        for (absl::string_view id : absl::StrSplit(value, ',', absl::SkipEmpty())) {
+          options.only.insert(std::string(id));
+        }
+      } else if (flag == "--out") {
+        options.out_dir = value;
+      } else if (flag == "--jobs" && absl::SimpleAtoi(value, &options.jobs) && options.jobs > 0) {
+      } else {
+        return Usage(err, absl::StrCat("reproduce: bad flag ", flag, " ", value));
+      }
+    }
+    absl::Status status = Reproduce(options, FactoryOf(experiments), out);
+    if (absl::IsInvalidArgument(status) && absl::StartsWith(status.message(), "--only")) {
+      return Usage(err, status.message());
+    }
+    if (!status.ok()) return Fail(err, status);
+    out << "ddc: results in " << options.out_dir << "/ (REPORT.md, summary.json)" << std::endl;
     return 0;
   }
   if (command == "merge") {

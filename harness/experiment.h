@@ -29,11 +29,28 @@ struct ExperimentContext {
   absl::StatusOr<int64_t> IntParam(const std::string& name, int64_t fallback) const;
 };
 
+// A Finding is one measured comparison of the two modes that bears on a claim of the paper
+// (docs/claims.md). `ddc reproduce` puts findings in results/summary.json and results/REPORT.md,
+// and every run writes them to findings.csv. Values are what the simulation measured, never
+// constants: `holds` is computed from them.
+struct Finding {
+  std::string claim;  // "C1"
+  std::string what;   // the measured quantity, e.g. "time to move 1 GiB between two processes"
+  std::string unit;   // "ns", "us", "ms", "bytes", ...
+  double transparent = 0;
+  double exposed = 0;
+  // holds says whether the claim's stated effect shows in this measurement; why says in one
+  // sentence what produces the difference, or its absence, under this cost model.
+  bool holds = false;
+  std::string why;
+};
+
 // ExperimentResult is what an experiment tells the user when it finishes.
 struct ExperimentResult {
   // headline is the experiment's main figure in one line, e.g. "intra-rack RTT 2002 ns
   // (model 2002 ns), cross-rack 45002 ns (model 45002 ns)".
   std::string headline;
+  std::vector<Finding> findings;
 };
 
 class Experiment {

@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_replace.h"
 #include "harness/experiment.h"
 #include "platform/simulation.h"
 #include "platform/status_macros.h"
@@ -36,8 +37,7 @@ absl::Status WriteRunArtifacts(absl::string_view dir, absl::string_view prefix,
       WriteFile(dir, absl::StrCat(prefix, ".metrics.csv"), simulation.MetricsCsv()));
   const StatsRegistry& stats = simulation.stats();
   if (!stats.counters().empty()) {
-    DDC_RETURN_IF_ERROR(
-        WriteFile(dir, absl::StrCat(prefix, ".counters.csv"), stats.CountersCsv()));
+    DDC_RETURN_IF_ERROR(WriteFile(dir, absl::StrCat(prefix, ".counters.csv"), stats.CountersCsv()));
   }
   if (!stats.histograms().empty()) {
     DDC_RETURN_IF_ERROR(
@@ -47,6 +47,11 @@ absl::Status WriteRunArtifacts(absl::string_view dir, absl::string_view prefix,
     DDC_RETURN_IF_ERROR(WriteFile(dir, absl::StrCat(prefix, ".series.csv"), stats.SeriesCsv()));
   }
   return WriteFile(dir, absl::StrCat(prefix, ".trace.json"), simulation.TraceJson());
+}
+
+std::string CsvEscape(absl::string_view value) {
+  if (value.find_first_of(",\"\n") == absl::string_view::npos) return std::string(value);
+  return absl::StrCat("\"", absl::StrReplaceAll(value, {{"\"", "\"\""}}), "\"");
 }
 
 std::string CsvTable::Render() const {

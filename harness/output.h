@@ -27,6 +27,9 @@ absl::Status WriteFile(absl::string_view dir, absl::string_view name, absl::stri
 absl::Status WriteRunArtifacts(absl::string_view dir, absl::string_view prefix,
                                const Simulation& simulation);
 
+// CsvEscape quotes a cell that holds a comma, a quote or a newline (RFC 4180).
+std::string CsvEscape(absl::string_view value);
+
 class CsvTable {
  public:
   CsvTable() = default;

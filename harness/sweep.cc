@@ -40,11 +40,6 @@ std::string TimeoutsComment(const PlatformConfig& config) {
   return out;
 }
 
-std::string CsvCell(absl::string_view value) {
-  if (value.find_first_of(",\"\n") == absl::string_view::npos) return std::string(value);
-  return absl::StrCat("\"", absl::StrReplaceAll(value, {{"\"", "\"\""}}), "\"");
-}
-
 absl::StatusOr<std::string> ReadFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path.string()));
@@ -55,13 +50,13 @@ absl::StatusOr<std::string> ReadFile(const std::filesystem::path& path) {
 
 std::string PointPrefix(const SweepPoint& point) {
   std::string prefix = absl::StrCat(point.index, ",", point.seed);
-  for (const auto& [field, value] : point.settings) absl::StrAppend(&prefix, ",", CsvCell(value));
+  for (const auto& [field, value] : point.settings) absl::StrAppend(&prefix, ",", CsvEscape(value));
   return prefix;
 }
 
 std::string AxisHeader(const ExperimentSpec& spec) {
   std::string header = "point,seed";
-  for (const SweepAxis& axis : spec.sweep()) absl::StrAppend(&header, ",", CsvCell(axis.field()));
+  for (const SweepAxis& axis : spec.sweep()) absl::StrAppend(&header, ",", CsvEscape(axis.field()));
   return header;
 }
 
@@ -77,8 +72,8 @@ std::string PointDir(absl::string_view out_dir, int index) {
   return absl::StrFormat("%s/points/%04d", out_dir, index);
 }
 
-absl::StatusOr<std::string> RunPoint(const ExperimentSpec& spec, const SweepPoint& point,
-                                     const ExperimentFactory& make, const std::string& dir) {
+absl::StatusOr<ExperimentResult> RunPoint(const ExperimentSpec& spec, const SweepPoint& point,
+                                          const ExperimentFactory& make, const std::string& dir) {
   std::unique_ptr<Experiment> experiment = make(spec.experiment());
   if (experiment == nullptr) {
     return absl::NotFoundError(
@@ -117,8 +112,19 @@ absl::StatusOr<std::string> RunPoint(const ExperimentSpec& spec, const SweepPoin
     return absl::Status(result.status().code(),
                         absl::StrCat(spec.experiment(), ": ", result.status().message()));
   }
+  if (!result->findings.empty()) {
+    CsvTable findings({"claim", "what", "unit", "transparent", "exposed",
+                       "transparent_over_exposed", "holds", "why"});
+    for (const Finding& f : result->findings) {
+      findings.AddCells({f.claim, CsvEscape(f.what), f.unit, absl::StrCat(f.transparent),
+                         absl::StrCat(f.exposed),
+                         f.exposed == 0 ? "" : absl::StrFormat("%.3f", f.transparent / f.exposed),
+                         f.holds ? "yes" : "no", CsvEscape(f.why)});
+    }
+    DDC_RETURN_IF_ERROR(WriteFile(dir, "findings.csv", findings.Render()));
+  }
   DDC_RETURN_IF_ERROR(WriteFile(dir, kHeadlineFile, result->headline + "\n"));
-  return result->headline;
+  return result;
 }
 
 absl::Status RunSweep(const ExperimentSpec& spec, const std::vector<SweepPoint>& points,
@@ -134,14 +140,14 @@ absl::Status RunSweep(const ExperimentSpec& spec, const std::vector<SweepPoint>&
   auto worker = [&] {
     for (size_t i = next++; i < points.size() && !failed; i = next++) {
       const std::string dir = single ? out_dir : PointDir(out_dir, points[i].index);
-      absl::StatusOr<std::string> headline = RunPoint(spec, points[i], make, dir);
-      if (!headline.ok()) {
-        failures[i] = headline.status();
+      absl::StatusOr<ExperimentResult> result = RunPoint(spec, points[i], make, dir);
+      if (!result.ok()) {
+        failures[i] = result.status();
         failed = true;
       }
       std::lock_guard<std::mutex> lock(done_mutex);
       ++done;
-      if (options.on_done) options.on_done(points[i], headline, done);
+      if (options.on_done) options.on_done(points[i], result, done);
     }
   };
   const int jobs = std::clamp<int>(options.jobs, 1, static_cast<int>(points.size()));
@@ -217,7 +223,7 @@ absl::Status MergePoints(const ExperimentSpec& spec, const std::vector<SweepPoin
   if (single) return absl::OkStatus();
   std::string index = AxisHeader(spec) + ",headline\n";
   for (size_t i = 0; i < points.size(); ++i) {
-    absl::StrAppend(&index, PointPrefix(points[i]), ",", CsvCell(headlines[i]), "\n");
+    absl::StrAppend(&index, PointPrefix(points[i]), ",", CsvEscape(headlines[i]), "\n");
   }
   return WriteFile(out_dir, "points.csv", index);
 }

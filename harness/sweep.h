@@ -36,15 +36,16 @@ using ExperimentFactory = std::function<std::unique_ptr<Experiment>(absl::string
 // PointDir is where point `index` of a sweep into `out_dir` runs.
 std::string PointDir(absl::string_view out_dir, int index);
 
-// RunPoint runs one point into `dir` (created) and returns the experiment's headline. An unknown
-// experiment is NOT_FOUND; a param the experiment does not read is INVALID_ARGUMENT naming it.
-absl::StatusOr<std::string> RunPoint(const ExperimentSpec& spec, const SweepPoint& point,
-                                     const ExperimentFactory& make, const std::string& dir);
+// RunPoint runs one point into `dir` (created) and returns the experiment's result (its findings
+// also go to findings.csv). An unknown experiment is NOT_FOUND; a param the experiment does not
+// read is INVALID_ARGUMENT naming it.
+absl::StatusOr<ExperimentResult> RunPoint(const ExperimentSpec& spec, const SweepPoint& point,
+                                          const ExperimentFactory& make, const std::string& dir);
 
 struct SweepOptions {
   int jobs = 1;  // points run at once (each on its own thread)
   // on_done is called as each point finishes, from the thread that ran it, one call at a time.
-  std::function<void(const SweepPoint&, const absl::StatusOr<std::string>& headline, int done)>
+  std::function<void(const SweepPoint&, const absl::StatusOr<ExperimentResult>& result, int done)>
       on_done;
 };
 

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(g++ make cmake zlib1g-dev libabsl-dev libasio-dev libprotobuf-dev protobuf-compiler
-          libgtest-dev libgmock-dev libbenchmark-dev)
+          libgtest-dev libgmock-dev libbenchmark-dev python3-matplotlib)
 if [ "${1:-}" = "--slurm" ]; then
   packages+=(slurmctld slurmd slurm-client munge)
 fi

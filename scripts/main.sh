@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# main.sh is the main job: install, build, then run every default experiment into results/.
+# main.sh is the main job: install, build, then reproduce every claim into results/ (CSVs,
+# summary.json, plots and REPORT.md). DDC_QUICK=1 runs the quick mode (smaller sizes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build.sh
-build/default/harness/ddc run all --seed "${DDC_SEED:-1}" --out "${DDC_OUT:-results}"
+quick=()
+[ -n "${DDC_QUICK:-}" ] && quick=(--quick)
+build/default/harness/ddc reproduce "${quick[@]}" --out "${DDC_OUT:-results}"

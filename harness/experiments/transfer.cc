@@ -10,7 +10,6 @@
 // Outputs: transfer.csv (every run, the tuner's included), transfer_summary.csv (the best copy
 // against the grant per size, and their ratio), transfer_sensitivity.csv (the sweep), and the
 // metrics and trace of the 1 MiB runs.
-#include <iostream>
 #include <memory>
 #include <vector>
 
@@ -101,6 +100,9 @@ class TransferExperiment final : public Experiment {
                       "exposed_model_ns", "transparent_model_ns"});
     CopyChoice hint;
     std::string headline;
+    ExperimentResult result;
+    const config::CostModel& c = ctx.config.cost_model();
+    const int64_t page = ctx.config.memory().page_size();
     for (int64_t bytes = min_bytes; bytes <= max_bytes; bytes *= 4) {
       const bool traced = bytes == kMiB;
       DDC_ASSIGN_OR_RETURN(TunedCopy copy,
@@ -115,13 +117,29 @@ class TransferExperiment final : public Experiment {
                      grant.model, copy.result.model);
       headline = absl::StrCat(SizeName(bytes), ": best copy ", copy.result.time, " ns, grant ",
                               grant.time, " ns (", Ratio(copy.result.time, grant.time), "x)");
-      std::cout << "transfer " << headline << std::endl;
-      if (bytes > max_bytes / 4) break;
+      // C1 at the smallest and the largest size: where latency and where bandwidth decides.
+      const bool last = bytes > max_bytes / 4;
+      if (bytes == min_bytes || last) {
+        const int64_t pages = (bytes + page - 1) / page;
+        const bool holds = grant.time < copy.result.time;
+        result.findings.push_back(
+            {"C1", absl::StrCat("time to move ", SizeName(bytes), " between two processes"), "ns",
+             static_cast<double>(copy.result.time), static_cast<double>(grant.time), holds,
+             absl::StrFormat(
+                 "the copy (chunks of %d bytes, %d in flight) pays a remote read, the network and "
+                 "a remote write-back, %s; the grant pays one memory RTT (%d ns), %d page "
+                 "update%s at %d ns and a control message",
+                 copy.choice.chunk, copy.choice.window,
+                 copy.result.time > 4 * c.memory_rtt_ns() ? "pipelined at link rate" : "in series",
+                 c.memory_rtt_ns(), pages, pages == 1 ? "" : "s", c.mmu_update_per_page_ns())});
+      }
+      if (last) break;
     }
     DDC_RETURN_IF_ERROR(WriteFile(ctx.out_dir, "transfer.csv", runs.Render()));
     DDC_RETURN_IF_ERROR(WriteFile(ctx.out_dir, "transfer_summary.csv", summary.Render()));
     if (sweep_bytes > 0) DDC_RETURN_IF_ERROR(Sweep(ctx, transfers, sweep_bytes));
-    return ExperimentResult{headline};
+    result.headline = headline;
+    return result;
   }
 
  private:
