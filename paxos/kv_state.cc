@@ -87,13 +87,7 @@ ClientReply KvStateMachine::Execute(const Command& command) {
       if (it != data_.end()) reply.set_value(it->second);
       break;
     case OP_PUT:
-      if (it == data_.end()) {
-        size_bytes_ += command.key().size() + command.value().size();
-        data_.emplace(command.key(), command.value());
-      } else {
-        size_bytes_ += static_cast<int64_t>(command.value().size()) - it->second.size();
-        it->second = command.value();
-      }
+      Store(it, command);
       break;
     case OP_DELETE:
       if (it != data_.end()) {
@@ -106,20 +100,24 @@ ClientReply KvStateMachine::Execute(const Command& command) {
                                ? (it != data_.end() && it->second == command.expected())
                                : it == data_.end();
       reply.set_swapped(matches);
-      if (!matches) break;
-      if (it == data_.end()) {
-        size_bytes_ += command.key().size() + command.value().size();
-        data_.emplace(command.key(), command.value());
-      } else {
-        size_bytes_ += static_cast<int64_t>(command.value().size()) - it->second.size();
-        it->second = command.value();
-      }
+      if (matches) Store(it, command);
       break;
     }
     default:
       break;
   }
   return reply;
+}
+
+void KvStateMachine::Store(std::map<std::string, std::string>::iterator it,
+                           const Command& command) {
+  if (it == data_.end()) {
+    size_bytes_ += command.key().size() + command.value().size();
+    data_.emplace(command.key(), command.value());
+  } else {
+    size_bytes_ += static_cast<int64_t>(command.value().size()) - it->second.size();
+    it->second = command.value();
+  }
 }
 
 uint64_t KvStateMachine::Digest() const {

@@ -55,6 +55,8 @@ class KvStateMachine {
     ClientReply reply;
   };
   ClientReply Execute(const Command& command);
+  // Store sets command.key to command.value (`it` is the key's entry or end()).
+  void Store(std::map<std::string, std::string>::iterator it, const Command& command);
 
   std::map<std::string, std::string> data_;
   std::map<uint64_t, ClientSlot> clients_;

@@ -557,6 +557,10 @@ void ReplicaCore::OnCommit(const PaxosMessage& m) {
   max_round_seen_ = std::max(max_round_seen_, m.ballot().round());
   BecomeFollower(static_cast<int>(m.ballot().replica()));
   fetch_requested_ = 0;  // a heartbeat may re-request a lost fetch
+  // Answer the heartbeat (an ACCEPTED of no slots), so the leader knows who is alive.
+  PaxosMessage ack = Header(PaxosMessage::ACCEPTED);
+  *ack.mutable_ballot() = m.ballot();
+  Send(static_cast<int>(m.from()), std::move(ack));
   LearnUpTo(m.chosen(), m.ballot(), static_cast<int>(m.from()));
 }
 

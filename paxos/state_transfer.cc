@@ -1,0 +1,77 @@
+#include "paxos/state_transfer.h"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "paxos/paxos.pb.h"
+#include "platform/status_macros.h"
+
+namespace ddc::paxos {
+
+asio::awaitable<absl::Status> FetchState(Process& self, ProcessId source, Region into,
+                                         int64_t chunk_bytes, int window, Duration timeout) {
+  if (chunk_bytes <= 0 || window <= 0)
+    co_return absl::InvalidArgumentError("state transfer: chunk_bytes and window must be > 0");
+  Memory& memory = self.memory();
+  const uint64_t total = static_cast<uint64_t>(into.length);
+  uint64_t next = 0;
+  std::map<uint64_t, uint64_t> outstanding;  // offset -> length
+  auto request = [&](uint64_t offset, uint64_t length) -> absl::Status {
+    StateChunkRequest r;
+    r.set_offset(offset);
+    r.set_length(length);
+    return self.Send(source, std::move(r));
+  };
+  uint64_t received = 0;
+  while (received < total) {
+    while (next < total && static_cast<int>(outstanding.size()) < window) {
+      const uint64_t length = std::min<uint64_t>(chunk_bytes, total - next);
+      DDC_CO_RETURN_IF_ERROR(request(next, length));
+      outstanding[next] = length;
+      next += length;
+    }
+    std::optional<Envelope> in = co_await self.ReceiveWhere(
+        [source](const Envelope& e) { return e.Is<StateChunk>() && e.from() == source; }, timeout);
+    if (!in) {
+      for (const auto& [offset, length] : outstanding)
+        DDC_CO_RETURN_IF_ERROR(request(offset, length));
+      continue;
+    }
+    const StateChunk& chunk = in->As<StateChunk>();
+    auto it = outstanding.find(chunk.offset());
+    if (it == outstanding.end()) continue;  // a duplicate
+    if (chunk.data().size() != it->second)
+      co_return absl::DataLossError(absl::StrCat("state chunk at ", chunk.offset(), ": ",
+                                                 chunk.data().size(), " bytes, want ", it->second));
+    DDC_CO_RETURN_IF_ERROR(co_await memory.Write(into.base + chunk.offset(), chunk.data()));
+    received += it->second;
+    outstanding.erase(it);
+  }
+  if (total > 0) DDC_CO_RETURN_IF_ERROR(co_await memory.Flush(into));
+  co_return absl::OkStatus();
+}
+
+void ServeStateChunks(Process& self, Region bulk) {
+  self.Serve<StateChunkRequest>(
+      [&self, bulk](Received<StateChunkRequest> in) -> asio::awaitable<absl::Status> {
+        const StateChunkRequest& r = *in;
+        if (r.offset() + r.length() > static_cast<uint64_t>(bulk.length) ||
+            r.offset() + r.length() < r.offset()) {
+          co_return absl::OkStatus();  // out of range: not a request this state can answer
+        }
+        absl::StatusOr<std::string> bytes =
+            co_await self.memory().Read(bulk.base + r.offset(), static_cast<int64_t>(r.length()));
+        // A fenced or memory-less source answers nothing; the requester asks another.
+        if (!bytes.ok()) co_return absl::OkStatus();
+        StateChunk chunk;
+        chunk.set_offset(r.offset());
+        chunk.set_data(*std::move(bytes));
+        absl::Status sent = self.Send(in.envelope().from(), std::move(chunk));
+        if (absl::IsPermissionDenied(sent)) co_return absl::OkStatus();
+        co_return sent;
+      });
+}
+
+}  // namespace ddc::paxos
