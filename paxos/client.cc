@@ -16,6 +16,14 @@ StoreClient::StoreClient(Process& self, const ServiceConfig& config, uint64_t cl
       candidates_(std::move(candidates)),
       target_(candidates_.at(0)) {}
 
+ProcessId StoreClient::NextCandidate() {
+  // Round robin from the current target's successor.
+  for (size_t i = 0; i < candidates_.size(); ++i) {
+    if (candidates_[i] == target_) return candidates_[(i + 1) % candidates_.size()];
+  }
+  return candidates_[next_candidate_++ % candidates_.size()];
+}
+
 asio::awaitable<absl::StatusOr<ClientReply>> StoreClient::Execute(Command command,
                                                                   Time give_up_at) {
   command.set_client_id(client_id_);
@@ -36,9 +44,12 @@ asio::awaitable<absl::StatusOr<ClientReply>> StoreClient::Execute(Command comman
       ++retries_;
       if (r.has_leader_process() && r.leader_process() != Index(target_)) {
         target_ = ProcessId{static_cast<uint32_t>(r.leader_process())};
+        unhinted_ = 0;
       } else {
-        target_ = candidates_[next_candidate_++ % candidates_.size()];
-        co_await self_.Sleep(config_.heartbeat_interval);
+        // No leader known there: ask the next replica now, and wait a heartbeat only after a
+        // whole round of replicas knew none (an election is under way).
+        target_ = NextCandidate();
+        if (++unhinted_ % candidates_.size() == 0) co_await self_.Sleep(config_.heartbeat_interval);
       }
       continue;
     }
@@ -47,8 +58,7 @@ asio::awaitable<absl::StatusOr<ClientReply>> StoreClient::Execute(Command comman
     // Silence or a reset: the same command (same sequence) to the next candidate. After a steal
     // the reset comes from the member's id, which a thief now answers for: try it again first.
     ++retries_;
-    if (!absl::IsUnavailable(failure))
-      target_ = candidates_[next_candidate_++ % candidates_.size()];
+    if (!absl::IsUnavailable(failure)) target_ = NextCandidate();
   }
 }
 
@@ -59,14 +69,17 @@ asio::awaitable<absl::Status> RunClient(Process& self, ServiceConfig config, int
     DDC_CO_ASSIGN_OR_RETURN(const ProcessId replica, FindPeer(self, ReplicaName(m)));
     candidates.push_back(replica);
   }
-  for (int m = 0; m < config.replicas; ++m) {
+  // In transparent mode a standby may become a member under its own id (a replacement); in
+  // exposed mode a reincarnated member keeps the victim's id, so standbys are never asked.
+  for (int m = 0; self.mode() == Mode::kTransparent && m < config.replicas; ++m) {
     DDC_CO_ASSIGN_OR_RETURN(const ProcessId standby, FindPeer(self, StandbyName(m)));
     candidates.push_back(standby);
   }
   StoreClient store(self, config, static_cast<uint64_t>(client) + 1, std::move(candidates));
   DDC_CO_ASSIGN_OR_RETURN(const UniformInt key_draw, UniformInt::Create(0, config.keys - 1));
-  // Give the group an election timeout to elect its first leader.
-  co_await self.Sleep(config.election_timeout() * 3);
+  // Give the group time to elect its first leader (member 0 campaigns after one election
+  // timeout).
+  co_await self.Sleep(config.election_timeout() * 3 / 2);
   const Time give_up_at = config.load_until + config.election_timeout() * 20 + Seconds(1);
   int64_t op = 0;
   while (self.Now() < config.load_until) {
@@ -111,6 +124,7 @@ asio::awaitable<absl::Status> RunClient(Process& self, ServiceConfig config, int
     outcome->acks.push_back({self.Now(), self.Now() - start, write});
   }
   outcome->client_retries += store.retries();
+  ++outcome->clients_done;
   co_return absl::OkStatus();
 }
 

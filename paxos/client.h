@@ -29,6 +29,8 @@ class StoreClient {
   int64_t retries() const { return retries_; }
 
  private:
+  ProcessId NextCandidate();
+
   Process& self_;
   ServiceConfig config_;
   uint64_t client_id_;
@@ -37,6 +39,7 @@ class StoreClient {
   size_t next_candidate_ = 0;
   ProcessId target_;
   int64_t retries_ = 0;
+  size_t unhinted_ = 0;  // consecutive "not the leader" replies without a hint
 };
 
 // RunClient is one load client: operations until config.load_until, recorded in `outcome`.

@@ -39,6 +39,7 @@ struct Outcome {
   std::vector<Ack> acks;
   std::map<int, MemberRecovery> recovery;  // by member index
   int64_t client_retries = 0;
+  int clients_done = 0;       // clients that finished their load
   int64_t client_errors = 0;  // replies with an unexpected error (a bug)
   std::vector<std::string> errors;
 

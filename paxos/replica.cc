@@ -142,13 +142,16 @@ class Replica {
     return ProcessId{static_cast<uint32_t>(core_.members()[member])};
   }
 
-  bool Fenced() const {
+  bool FencedBefore(Time t) const {
     auto it = outcome_->fenced_at.find(Index(self_.id()));
-    return it != outcome_->fenced_at.end() && self_.Now() >= it->second;
+    return it != outcome_->fenced_at.end() && t >= it->second;
   }
-  // Effect notes a successful persist, send or reply; a fenced process must never have one.
-  void Effect(const char* what) {
-    if (Fenced()) {
+  // Effect notes a successful persist, send or reply that began at `started` (now, unless
+  // given); one that began after a steal fenced this process is a zombie effect. (A persist in
+  // flight when the CE paused may complete after the steal: its flush reached the ME before the
+  // fence, so the thief read it.)
+  void Effect(const char* what, std::optional<Time> started = std::nullopt) {
+    if (FencedBefore(started.value_or(self_.Now()))) {
       ++outcome_->zombie_effects;
       outcome_->violations.push_back(absl::StrCat("zombie ", self_.name(), " ", what, " at ",
                                                   self_.Now(), " after the steal"));
@@ -172,7 +175,13 @@ class Replica {
   }
 
   void OnTick() {
+    const int leader = core_.leader();
     core_.Tick();
+    if (leader >= 0 && leader != member_ && core_.role() == Role::kCandidate) {
+      // The leader's silence outlasted the election timeout: a timeout's suspicion.
+      MemberRecovery& r = outcome_->recovery[leader];
+      if (r.suspected_at < 0) r.suspected_at = self_.Now();
+    }
     if (self_.mode() != Mode::kTransparent || core_.role() != Role::kLeader) return;
     // Transparent mode: a member silent for an election timeout is replaced (its standby builds
     // a learner from a peer's state). Exposed mode leaves dead members to their standbys.
@@ -279,9 +288,10 @@ class Replica {
     const Role before = role_;
     Ready ready = core_.TakeReady();
     if (!ready.persist.empty()) {
+      const Time started = self_.Now();
       absl::Status persisted = co_await state_.Append(ready.persist);
       if (!persisted.ok()) co_return Refused(persisted);
-      Effect("persisted");
+      Effect("persisted", started);
     }
     for (Outgoing& out : ready.messages) {
       absl::Status sent = self_.Send(MemberProcess(out.to), std::move(out.message));

@@ -33,10 +33,10 @@ struct ServiceConfig {
   int max_batch = 16;
   // Bulk state each replica holds in ME pages besides its log (the state-size sweep).
   int64_t state_bytes = 1 << 20;
-  int64_t log_bytes = 32 << 20;
+  int64_t log_bytes = 8 << 20;  // the acceptor log's ring (no truncation yet: README.md)
   // State transfer: chunk size and chunks in flight.
-  int64_t chunk_bytes = 256 << 10;
-  int transfer_window = 8;
+  int64_t chunk_bytes = 1 << 20;
+  int transfer_window = 16;
   // Transparent recovery baseline: kPeerTransfer or kCheckpoint.
   Recovery transparent_recovery = Recovery::kPeerTransfer;
   // Clients: closed loop, `think_time` between operations, keys drawn from `keys`.

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "paxos/paxos.pb.h"
+#include "platform/cost_model.h"
 #include "platform/status_macros.h"
 
 namespace ddc::paxos {
@@ -25,6 +27,12 @@ asio::awaitable<absl::Status> FetchState(Process& self, ProcessId source, Region
     return self.Send(source, std::move(r));
   };
   uint64_t received = 0;
+  struct Stores {
+    int64_t started = 0;
+    int64_t done = 0;
+    absl::Status error;
+  };
+  auto stores = std::make_shared<Stores>();
   while (received < total) {
     while (next < total && static_cast<int>(outstanding.size()) < window) {
       const uint64_t length = std::min<uint64_t>(chunk_bytes, total - next);
@@ -45,11 +53,26 @@ asio::awaitable<absl::Status> FetchState(Process& self, ProcessId source, Region
     if (chunk.data().size() != it->second)
       co_return absl::DataLossError(absl::StrCat("state chunk at ", chunk.offset(), ": ",
                                                  chunk.data().size(), " bytes, want ", it->second));
-    DDC_CO_RETURN_IF_ERROR(co_await memory.Write(into.base + chunk.offset(), chunk.data()));
+    // Store each chunk in a thread of its own (write, then flush), so that storing overlaps
+    // with the chunks still on the wire and with each other: one chunk at a time would make the
+    // copy a sequence of network, memory-write and flush passes instead of a pipeline.
+    const Region piece =
+        into.Sub(static_cast<int64_t>(chunk.offset()), static_cast<int64_t>(it->second));
+    ++stores->started;
+    self.Go([&memory, piece, data = in->shared_message(), stores]() -> asio::awaitable<void> {
+      absl::Status stored =
+          co_await memory.Write(piece.base, static_cast<const StateChunk&>(*data).data());
+      if (stored.ok()) stored = co_await memory.Flush(piece);
+      if (!stored.ok() && stores->error.ok()) stores->error = stored;
+      ++stores->done;
+    });
     received += it->second;
     outstanding.erase(it);
   }
-  if (total > 0) DDC_CO_RETURN_IF_ERROR(co_await memory.Flush(into));
+  // Wait for the stores still running (polling at the time one chunk takes on the wire).
+  const Duration poll = std::max<Duration>(1000, TransmissionNs(chunk_bytes, 100));
+  while (stores->done < stores->started) co_await self.Sleep(poll);
+  DDC_CO_RETURN_IF_ERROR(stores->error);
   co_return absl::OkStatus();
 }
 
