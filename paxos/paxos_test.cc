@@ -112,6 +112,18 @@ TEST_P(PaxosModes, MemoryFailureUnderALiveReplica) {
   }
 }
 
+TEST_P(PaxosModes, CutOffLeaderAcknowledgesNothingItCannotCommit) {
+  // The leader still hears the clients but not its followers, then dies: whatever it
+  // acknowledged must have been chosen, or a later get would miss it (the history check).
+  StoreRun run = RunStore(GetParam(), 7, [](Simulation& sim, const Deployment& d) {
+    ASSERT_TRUE(sim.Partition("r0", "r1", Milliseconds(15), Milliseconds(100)).ok());
+    ASSERT_TRUE(sim.Partition("r0", "r2", Milliseconds(15), Milliseconds(100)).ok());
+    ASSERT_TRUE(sim.CrashCe(d.replica_ces[0], Milliseconds(16)).ok());
+  });
+  EXPECT_TRUE(CheckOutcome(*run.outcome).ok()) << CheckOutcome(*run.outcome);
+  EXPECT_GE(run.outcome->leader_changes, 2);
+}
+
 INSTANTIATE_TEST_SUITE_P(Modes, PaxosModes, ::testing::Values(Mode::kTransparent, Mode::kExposed),
                          [](const ::testing::TestParamInfo<Mode>& info) {
                            return std::string(ModeName(info.param));

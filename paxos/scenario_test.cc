@@ -5,6 +5,8 @@
 //   tick <r|all> [times]            tick replicas, delivering nothing
 //   propose <r> put|get|delete <key> [value]   a client command at replica r (fresh client)
 //   propose <r> cas <key> <expected|-> <value>
+//   retry <r> [n]                   propose the n-th (default: last) proposed command again
+//                                   (same client and sequence)
 //   reconfig <r> <member> <process>           replica r proposes a membership change
 //   deliver [all | <a>-><b>]        deliver queued messages in order until none is left
 //   drop [all | <a>-><b>]           drop the queued messages
@@ -179,7 +181,15 @@ class Scenario {
     }
     if (verb == "propose") {
       const int r = R(w.at(1));
-      last_ = Core(r).Propose(ClientCommand(w, 2));
+      proposed_.push_back(ClientCommand(w, 2));
+      last_ = Core(r).Propose(proposed_.back());
+      Drain(r);
+      return;
+    }
+    if (verb == "retry") {
+      const int r = R(w.at(1));
+      const size_t n = w.size() > 2 ? std::stoul(w[2]) : proposed_.size();
+      last_ = Core(r).Propose(proposed_.at(n - 1));
       Drain(r);
       return;
     }
@@ -349,6 +359,7 @@ class Scenario {
   std::vector<Wire> wire_;
   absl::Status last_;
   uint64_t next_client_ = 0;
+  std::vector<Command> proposed_;
   std::map<uint64_t, std::string> chosen_;
   std::map<std::pair<int, uint64_t>, uint64_t> applied_digest_;
 };
