@@ -32,9 +32,20 @@ asio::awaitable<absl::Status> StealAndReincarnate(Process& self, const ServiceCo
     DDC_CO_RETURN_IF_ERROR(self.Send(peer, std::move(notice)));
   }
   const Capability capability(kTrustGroup, kTrustSecret);
-  DDC_CO_ASSIGN_OR_RETURN(const std::vector<Region> stolen,
-                          co_await self.memory().Steal(victim, capability, std::nullopt));
+  absl::StatusOr<std::vector<Region>> steal =
+      co_await self.memory().Steal(victim, capability, std::nullopt);
   MemberRecovery& r = outcome->recovery[member];
+  if (absl::IsPermissionDenied(steal.status())) {
+    // The member died before it joined the trust group (during its setup): its memory holds
+    // nothing published, so build a replacement instead.
+    self.TraceInstant("nothing to steal: replacing the member");
+    r.how = Recovery::kPeerTransfer;
+    DDC_CO_ASSIGN_OR_RETURN(const ProcessId source,
+                            FindPeer(self, ReplicaName((member + 1) % config.replicas)));
+    co_return co_await Replace(self, config, member, source, outcome);
+  }
+  DDC_CO_RETURN_IF_ERROR(steal.status());
+  const std::vector<Region>& stolen = *steal;
   r.stolen_at = self.Now();
   outcome->fenced_at[Index(victim)] = self.Now();
   int64_t bytes = 0;
