@@ -15,7 +15,9 @@
 //   paxos_recovery.csv            one row per (scenario, mode, baseline): recovery phases from
 //                                 the fault, longest write gap, throughput, p50/p99
 //   paxos_recovery_intervals.csv  one row per interval of virtual time per run
-//   paxos_recovery_state.csv      time to full health against state size and page size (b)
+//   paxos_recovery_state.csv      time to full health against state size and page size (b):
+//                                 page steal, address-space steal (memory.steal_granularity),
+//                                 peer transfer, checkpoint
 //   paxos_recovery_timeouts.csv   (b) with etcd's timeouts (100 ms / 1000 ms) and aggressive ones
 //   paxos_recovery_detection.csv  (b) detection time against the monitor's interval and beats
 //   paxos_history.<run>.jsonl     every client history (with --set paxos-recovery.histories=1)
@@ -107,18 +109,26 @@ struct Runner {
     return both;
   }
 
+  // One runs `options` in one mode.
+  absl::StatusOr<std::unique_ptr<PaxosRecoveryWorkload>> One(const PlatformConfig& config,
+                                                             const PaxosRecoveryOptions& options,
+                                                             Mode mode, CsvTable& table,
+                                                             CsvTable* intervals) {
+    auto w = std::make_unique<PaxosRecoveryWorkload>(options);
+    DDC_RETURN_IF_ERROR(RunAndTabulate(With(config), mode, *w, table));
+    ++runs;
+    DDC_RETURN_IF_ERROR(SaveHistory(*w, mode, options));
+    if (intervals != nullptr) AddIntervals(*intervals, mode, *w);
+    return w;
+  }
+
   // Checkpoint runs the transparent checkpoint-restore baseline.
   absl::StatusOr<std::unique_ptr<PaxosRecoveryWorkload>> Checkpoint(const PlatformConfig& config,
                                                                     PaxosRecoveryOptions options,
                                                                     CsvTable& table,
                                                                     CsvTable* intervals) {
     options.service.transparent_recovery = paxos::Recovery::kCheckpoint;
-    auto w = std::make_unique<PaxosRecoveryWorkload>(options);
-    DDC_RETURN_IF_ERROR(RunAndTabulate(With(config), Mode::kTransparent, *w, table));
-    ++runs;
-    DDC_RETURN_IF_ERROR(SaveHistory(*w, Mode::kTransparent, options));
-    if (intervals != nullptr) AddIntervals(*intervals, Mode::kTransparent, *w);
-    return w;
+    return One(config, options, Mode::kTransparent, table, intervals);
   }
 
   static void AddIntervals(CsvTable& table, Mode mode, const PaxosRecoveryWorkload& w) {
@@ -228,6 +238,14 @@ class PaxosRecoveryExperiment final : public Experiment {
         o.fault_at = Milliseconds(20) + 2 * pages * config.cost_model().mmu_update_per_page_ns();
         DDC_RETURN_IF_ERROR(runner.Both(config, o, state, nullptr).status());
         DDC_RETURN_IF_ERROR(runner.Checkpoint(config, o, state, nullptr).status());
+        // The address-space steal (a platform extension beyond the paper, config
+        // memory.steal_granularity): the same exposed run, the whole space handed over with one
+        // MMU update per ME.
+        PlatformConfig whole = config;
+        whole.mutable_memory()->set_steal_granularity(config::MemoryConfig::ADDRESS_SPACE);
+        PaxosRecoveryOptions as = o;
+        as.label += "/address-space-steal";
+        DDC_RETURN_IF_ERROR(runner.One(whole, as, Mode::kExposed, state, nullptr).status());
       }
     }
     DDC_RETURN_IF_ERROR(WriteFile(runner.ctx.out_dir, "paxos_recovery_state.csv", state.Render()));
