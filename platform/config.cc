@@ -325,6 +325,7 @@ void ResolveConfig(PlatformConfig& config) {
   config::MemoryConfig* m = config.mutable_memory();
   m->set_page_size(m->page_size());
   m->set_cache_line_bytes(m->cache_line_bytes());
+  m->set_steal_granularity(m->steal_granularity());
   config::MonitorConfig* mon = config.mutable_monitor();
   mon->set_heartbeat_interval_ns(mon->heartbeat_interval_ns());
   mon->set_missed_beats(mon->missed_beats());

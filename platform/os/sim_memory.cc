@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -563,12 +564,22 @@ asio::awaitable<absl::StatusOr<std::vector<Region>>> SimMemory::Steal(
   }
   victim_cache.RemoveClean(victim);
   victim_cache.InvalidateMappings(victim);
+  // Under the address-space extension a whole-space steal rewrites one entry per ME that holds
+  // the victim's pages (moved, or kept on a failed ME and re-epoched), not one per page.
+  std::set<uint32_t> mes;
+  const bool whole_space = !region && world_.config().memory().steal_granularity() ==
+                                          config::MemoryConfig::ADDRESS_SPACE;
+  if (whole_space) {
+    for (uint64_t page : mmu_.PagesOf(victim)) mes.insert(Index(mmu_.Lookup(victim, page)->me));
+  }
   mmu_.Reassign(victim, process_.id(), pages);
   const int64_t rewritten = mmu_.BumpEpoch(victim);
   world_.InstallStealRules(victim, process_.id());
   world_.metrics().steals++;
   world_.metrics().pages_stolen += pages.size();
-  co_await Charge("steal", MmuUpdate(static_cast<int64_t>(pages.size()) + rewritten),
+  const int64_t entries = whole_space ? static_cast<int64_t>(mes.size())
+                                      : static_cast<int64_t>(pages.size()) + rewritten;
+  co_await Charge("steal", MmuUpdate(entries),
                   absl::StrCat("\"pages\":", pages.size(), ",\"victim\":", Index(victim)));
   co_return mem::CoalescePages(pages, page_size_);
 }

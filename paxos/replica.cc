@@ -1,0 +1,477 @@
+#include "paxos/replica.h"
+
+#include <map>
+#include <optional>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "paxos/kv_state.h"
+#include "paxos/replica_core.h"
+#include "paxos/replica_state.h"
+#include "paxos/state_transfer.h"
+#include "platform/failures.h"
+#include "platform/memory.h"
+#include "platform/notices.pb.h"
+#include "platform/status_macros.h"
+
+namespace ddc::paxos {
+namespace {
+
+// CPU costs of the replica's own work (the network and memory costs are the platform's).
+constexpr Duration kStepCost = Nanoseconds(300);
+constexpr Duration kApplyCost = Nanoseconds(200);
+
+uint64_t HashBytes(const std::string& bytes) {
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+bool IsReplicaInput(const Envelope& e) {
+  return e.Is<PaxosMessage>() || e.Is<ClientRequest>() || e.Is<SuspectNotice>() ||
+         e.Is<platform::MemoryFailureNotice>() || e.Is<JoinRequest>() || e.Is<LogSinceRequest>();
+}
+
+CoreConfig MakeCoreConfig(const ServiceConfig& config, int member, std::vector<uint64_t> members) {
+  CoreConfig c;
+  c.self = member;
+  c.members = std::move(members);
+  c.heartbeat_ticks = 1;
+  c.election_ticks = config.election_ticks;
+  c.window = config.window;
+  c.max_batch = config.max_batch;
+  return c;
+}
+
+// Stop is why a replica stopped serving without an error.
+enum class Stop { kNone, kFenced, kMemoryLost };
+
+class Replica {
+ public:
+  Replica(Process& self, ServiceConfig config, int member, ReplicaState state, ReplicaCore core,
+          Outcome* outcome)
+      : self_(self),
+        config_(std::move(config)),
+        member_(member),
+        state_(std::move(state)),
+        core_(std::move(core)),
+        outcome_(outcome) {}
+
+  // Serve runs the replica until the process ends (or it is fenced or loses its memory).
+  asio::awaitable<absl::Status> Serve() {
+    ServeStateChunks(self_, state_.bulk());
+    Time next_tick = self_.Now() + config_.heartbeat_interval;
+    for (;;) {
+      DDC_CO_RETURN_IF_ERROR(co_await HandleReady());
+      if (stop_ != Stop::kNone) co_return absl::OkStatus();
+      const Duration wait = std::max<Duration>(0, next_tick - self_.Now());
+      std::optional<Envelope> in = co_await self_.ReceiveWhere(IsReplicaInput, wait);
+      if (!in) {
+        next_tick = self_.Now() + config_.heartbeat_interval;
+        OnTick();
+        continue;
+      }
+      co_await self_.Compute(kStepCost);
+      DDC_CO_RETURN_IF_ERROR(co_await OnInput(*in));
+    }
+  }
+
+  // CatchUp is the learner's life before it votes: read the chosen log from `peer` and apply it,
+  // ask the leader to reconfigure this process in, and wait until that reconfiguration is
+  // applied here. Returns when the core votes.
+  asio::awaitable<absl::Status> CatchUp(ProcessId peer) {
+    ProcessId ask = peer;
+    bool joined = false;
+    for (;;) {
+      LogSinceRequest since;
+      since.set_slot(core_.chosen_watermark());
+      absl::StatusOr<Received<LogSinceReply>> reply =
+          co_await self_.Call<LogSinceReply>(ask, since, config_.election_timeout());
+      if (!reply.ok()) {
+        if (!absl::IsDeadlineExceeded(reply.status()) && !absl::IsUnavailable(reply.status()))
+          co_return reply.status();
+        ask = NextPeer(ask);
+        continue;
+      }
+      std::vector<SlotValue> entries((*reply)->entries().begin(), (*reply)->entries().end());
+      core_.Learn(entries);
+      DDC_CO_RETURN_IF_ERROR(co_await HandleReady());
+      if (core_.role() != Role::kLearner) co_return absl::OkStatus();
+      const bool behind = core_.chosen_watermark() + 1 < (*reply)->chosen();
+      if (!behind && !joined) {
+        JoinRequest join;
+        join.set_member(static_cast<uint32_t>(member_));
+        join.set_process(Index(self_.id()));
+        absl::StatusOr<Received<JoinReply>> joined_reply =
+            co_await self_.Call<JoinReply>(ask, join, config_.election_timeout());
+        if (joined_reply.ok() && (*joined_reply)->code() == 0) {
+          joined = true;
+        } else if (joined_reply.ok() && (*joined_reply)->leader_hint() >= 0) {
+          ask = ProcessId{static_cast<uint32_t>(core_.members()[(*joined_reply)->leader_hint()])};
+        } else {
+          ask = NextPeer(ask);
+        }
+      }
+      if (!behind && entries.empty()) co_await self_.Sleep(config_.heartbeat_interval);
+    }
+  }
+
+  Stop stop() const { return stop_; }
+  ReplicaCore& core() { return core_; }
+
+ private:
+  ProcessId NextPeer(ProcessId current) {
+    const std::vector<uint64_t>& members = core_.members();
+    for (size_t i = 0; i < members.size(); ++i) {
+      if (members[i] == Index(current)) {
+        for (size_t k = 1; k <= members.size(); ++k) {
+          const size_t j = (i + k) % members.size();
+          if (static_cast<int>(j) != member_) return ProcessId{static_cast<uint32_t>(members[j])};
+        }
+      }
+    }
+    return ProcessId{static_cast<uint32_t>(members[(member_ + 1) % members.size()])};
+  }
+
+  ProcessId MemberProcess(int member) const {
+    return ProcessId{static_cast<uint32_t>(core_.members()[member])};
+  }
+
+  bool FencedBefore(Time t) const {
+    auto it = outcome_->fenced_at.find(Index(self_.id()));
+    return it != outcome_->fenced_at.end() && t >= it->second;
+  }
+  // Effect notes a successful persist, send or reply that began at `started` (now, unless
+  // given); one that began after a steal fenced this process is a zombie effect. (A persist in
+  // flight when the CE paused may complete after the steal: its flush reached the ME before the
+  // fence, so the thief read it.)
+  void Effect(const char* what, std::optional<Time> started = std::nullopt) {
+    if (FencedBefore(started.value_or(self_.Now()))) {
+      ++outcome_->zombie_effects;
+      outcome_->violations.push_back(absl::StrCat("zombie ", self_.name(), " ", what, " at ",
+                                                  self_.Now(), " after the steal"));
+    }
+  }
+  // Refused turns a refused effect into a stop: PERMISSION_DENIED (fenced by a steal) or
+  // UNAVAILABLE (the memory element died). Anything else is an error.
+  absl::Status Refused(const absl::Status& status) {
+    if (absl::IsPermissionDenied(status)) {
+      ++outcome_->zombie_refusals;
+      self_.TraceInstant("fenced: stepping down");
+      stop_ = Stop::kFenced;
+      return absl::OkStatus();
+    }
+    if (absl::IsUnavailable(status)) {
+      self_.TraceInstant("memory lost: stepping down");
+      stop_ = Stop::kMemoryLost;
+      return absl::OkStatus();
+    }
+    return status;
+  }
+
+  void OnTick() {
+    const int leader = core_.leader();
+    core_.Tick();
+    if (leader >= 0 && leader != member_ && core_.role() == Role::kCandidate) {
+      // The leader's silence outlasted the election timeout: a timeout's suspicion.
+      MemberRecovery& r = outcome_->recovery[leader];
+      if (r.suspected_at < 0) r.suspected_at = self_.Now();
+    }
+    if (self_.mode() != Mode::kTransparent || core_.role() != Role::kLeader) return;
+    // Transparent mode: a member silent for an election timeout is replaced (its standby builds
+    // a learner from a peer's state). Exposed mode leaves dead members to their standbys.
+    for (int m = 0; m < static_cast<int>(core_.members().size()); ++m) {
+      if (m == member_) continue;
+      auto heard = last_heard_.find(m);
+      const Time last = heard == last_heard_.end() ? leader_since_ : heard->second;
+      if (self_.Now() - last < config_.election_timeout()) continue;
+      if (!replace_asked_.insert({core_.epoch(), m}).second) continue;
+      MemberRecovery& r = outcome_->recovery[m];
+      if (r.suspected_at < 0) r.suspected_at = self_.Now();
+      self_.TraceInstant("member silent: asking for a replacement", absl::StrCat("\"member\":", m));
+      std::optional<ProcessId> standby = self_.FindProcess(StandbyName(m));
+      if (!standby) continue;
+      ReplaceRequest request;
+      request.set_member(static_cast<uint32_t>(m));
+      pending_sends_.push_back({*standby, std::make_shared<const ReplaceRequest>(request)});
+    }
+  }
+
+  void SuspectMember(int m, const char* why) {
+    if (m < 0 || m >= static_cast<int>(core_.members().size())) return;
+    MemberRecovery& r = outcome_->recovery[m];
+    if (r.suspected_at < 0) r.suspected_at = self_.Now();
+    self_.TraceInstant(why, absl::StrCat("\"member\":", m));
+    core_.Suspect(m);
+  }
+
+  asio::awaitable<absl::Status> OnInput(const Envelope& in) {
+    if (const PaxosMessage* m = in.TryAs<PaxosMessage>()) {
+      if (m->from() < core_.members().size())
+        last_heard_[static_cast<int>(m->from())] = self_.Now();
+      if (catchup_target_ < 0 &&
+          (m->type() == PaxosMessage::ACCEPT || m->type() == PaxosMessage::COMMIT))
+        catchup_target_ = static_cast<int64_t>(m->chosen());
+      absl::Status stepped = core_.Step(*m);
+      if (absl::IsFailedPrecondition(stepped)) {
+        ++outcome_->stale_messages;  // an old epoch or incarnation: ignored, nothing changed
+      } else if (!stepped.ok()) {
+        co_return stepped;
+      }
+    } else if (const ClientRequest* request = in.TryAs<ClientRequest>()) {
+      co_return co_await OnClientRequest(in, *request);
+    } else if (const SuspectNotice* notice = in.TryAs<SuspectNotice>()) {
+      SuspectMember(static_cast<int>(notice->member()), "suspect (rack monitor's notice)");
+    } else if (const auto* failure = in.TryAs<platform::MemoryFailureNotice>()) {
+      for (int m = 0; m < static_cast<int>(core_.members().size()); ++m) {
+        if (core_.members()[m] == failure->process())
+          SuspectMember(m, "suspect (forwarded memory failure)");
+      }
+    } else if (const JoinRequest* join = in.TryAs<JoinRequest>()) {
+      JoinReply reply;
+      absl::Status proposed =
+          core_.ProposeReconfig(static_cast<int>(join->member()), join->process());
+      reply.set_code(static_cast<int32_t>(proposed.code()));
+      reply.set_error(std::string(proposed.message()));
+      reply.set_leader_hint(core_.leader());
+      co_return ReplyOrStop(in, std::move(reply));
+    } else if (const LogSinceRequest* since = in.TryAs<LogSinceRequest>()) {
+      LogSinceReply reply;
+      for (SlotValue& v : core_.ChosenSince(since->slot(), 512))
+        *reply.add_entries() = std::move(v);
+      reply.set_chosen(core_.chosen_watermark());
+      co_return ReplyOrStop(in, std::move(reply));
+    }
+    co_return absl::OkStatus();
+  }
+
+  template <typename M>
+  absl::Status ReplyOrStop(const Envelope& request, M reply) {
+    absl::Status sent = self_.Reply(request, std::move(reply));
+    if (!sent.ok()) return Refused(sent);
+    Effect("replied");
+    return absl::OkStatus();
+  }
+
+  ClientReply NotLeader(const absl::Status& why) {
+    ClientReply reply;
+    reply.set_code(static_cast<int32_t>(absl::StatusCode::kUnavailable));
+    reply.set_error(std::string(why.message()));
+    reply.set_leader_hint(core_.leader());
+    if (core_.leader() >= 0) reply.set_leader_process(core_.members()[core_.leader()]);
+    return reply;
+  }
+
+  asio::awaitable<absl::Status> OnClientRequest(const Envelope& in, const ClientRequest& request) {
+    absl::Status proposed = core_.Propose(request.command());
+    if (proposed.ok()) {
+      pending_[{request.command().client_id(), request.command().client_seq()}] = in;
+      co_return absl::OkStatus();
+    }
+    ClientReply reply;
+    if (absl::IsFailedPrecondition(proposed)) {
+      reply = NotLeader(proposed);
+    } else {
+      reply.set_code(static_cast<int32_t>(proposed.code()));
+      reply.set_error(std::string(proposed.message()));
+    }
+    co_return ReplyOrStop(in, std::move(reply));
+  }
+
+  // HandleReady: persist, then send, then apply (the core's contract).
+  asio::awaitable<absl::Status> HandleReady() {
+    const Role before = role_;
+    Ready ready = core_.TakeReady();
+    if (!ready.persist.empty()) {
+      const Time started = self_.Now();
+      absl::Status persisted = co_await state_.Append(ready.persist);
+      if (!persisted.ok()) co_return Refused(persisted);
+      Effect("persisted", started);
+    }
+    for (Outgoing& out : ready.messages) {
+      absl::Status sent = self_.Send(MemberProcess(out.to), std::move(out.message));
+      if (!sent.ok()) co_return Refused(sent);
+      Effect("sent");
+    }
+    for (auto& [to, message] : pending_sends_) {
+      absl::Status sent = self_.SendShared(to, message);
+      if (!sent.ok()) co_return Refused(sent);
+    }
+    pending_sends_.clear();
+    for (const SlotValue& v : ready.committed) {
+      DDC_CO_RETURN_IF_ERROR(co_await Apply(v));
+      if (stop_ != Stop::kNone) co_return absl::OkStatus();
+    }
+    role_ = core_.role();
+    if (role_ != before) OnRoleChange(before);
+    NoteCaughtUp();
+    co_return absl::OkStatus();
+  }
+
+  asio::awaitable<absl::Status> Apply(const SlotValue& v) {
+    const uint64_t slot = v.slot();
+    const uint64_t hash = HashBytes(v.batch().SerializeAsString());
+    auto [it, fresh] = outcome_->chosen_hash.emplace(slot, hash);
+    if (!fresh && it->second != hash)
+      outcome_->violations.push_back(absl::StrCat("slot ", slot, ": two values chosen"));
+    for (const Command& c : v.batch().commands()) {
+      co_await self_.Compute(kApplyCost);
+      ClientReply reply = kv_.Apply(c);
+      auto waiting = pending_.find({c.client_id(), c.client_seq()});
+      if (waiting == pending_.end()) continue;
+      const Envelope request = std::move(waiting->second);
+      pending_.erase(waiting);
+      if (core_.leader() >= 0) reply.set_leader_process(core_.members()[core_.leader()]);
+      DDC_CO_RETURN_IF_ERROR(ReplyOrStop(request, std::move(reply)));
+      if (stop_ != Stop::kNone) co_return absl::OkStatus();
+    }
+    const uint64_t digest = kv_.Digest();
+    auto [d, first] = outcome_->digest_at_applied.emplace(slot + 1, digest);
+    if (!first && d->second != digest)
+      outcome_->violations.push_back(
+          absl::StrCat("applied index ", slot + 1, ": digests differ (member ", member_, ")"));
+    outcome_->applied_by_member[member_] = {slot + 1, digest};
+    co_return absl::OkStatus();
+  }
+
+  void OnRoleChange(Role before) {
+    if (role_ == Role::kCandidate) ++outcome_->elections;
+    if (role_ == Role::kLeader) {
+      ++outcome_->leader_changes;
+      leader_since_ = self_.Now();
+      // Followers hear only the leader: start every peer's silence clock now, except members
+      // already suspected (the old leader keeps its last-heard time).
+      for (int m = 0; m < static_cast<int>(core_.members().size()); ++m) {
+        if (outcome_->recovery.contains(m) && outcome_->recovery[m].suspected_at >= 0 &&
+            outcome_->recovery[m].resumed_at < 0)
+          continue;
+        last_heard_[m] = self_.Now();
+      }
+      self_.TraceInstant("leader");
+    }
+    if (before == Role::kLeader) {
+      // Leadership lost: the waiting clients must ask the new leader.
+      for (auto& [key, request] : pending_) {
+        absl::Status sent =
+            self_.Reply(request, NotLeader(absl::UnavailableError("leadership lost")));
+        if (!sent.ok() && !absl::IsPermissionDenied(sent)) {
+          outcome_->errors.push_back(std::string(sent.message()));
+        }
+      }
+      pending_.clear();
+    }
+  }
+
+  void NoteCaughtUp() {
+    auto it = outcome_->recovery.find(member_);
+    if (it == outcome_->recovery.end()) return;
+    MemberRecovery& r = it->second;
+    if (r.resumed_at < 0 || r.caught_up_at >= 0 || catchup_target_ < 0) return;
+    if (core_.role() == Role::kLearner) return;
+    if (core_.applied() >= static_cast<uint64_t>(catchup_target_)) {
+      r.caught_up_at = self_.Now();
+      self_.TraceInstant("caught up", absl::StrCat("\"applied\":", core_.applied()));
+    }
+  }
+
+  Process& self_;
+  ServiceConfig config_;
+  int member_;
+  ReplicaState state_;
+  ReplicaCore core_;
+  KvStateMachine kv_;
+  Outcome* outcome_;
+  Role role_ = Role::kFollower;
+  Stop stop_ = Stop::kNone;
+  std::map<std::pair<uint64_t, uint64_t>, Envelope> pending_;
+  std::map<int, Time> last_heard_;
+  Time leader_since_ = 0;
+  std::set<std::pair<uint64_t, int>> replace_asked_;
+  std::vector<std::pair<ProcessId, std::shared_ptr<const google::protobuf::Message>>>
+      pending_sends_;
+  int64_t catchup_target_ = -1;
+};
+
+asio::awaitable<absl::Status> PrepareExposed(Process& self, const ServiceConfig& config, int member,
+                                             const ReplicaState& state) {
+  if (self.mode() != Mode::kExposed) co_return absl::OkStatus();
+  DDC_CO_RETURN_IF_ERROR(co_await self.memory().JoinTrustGroup(kTrustGroup, kTrustSecret));
+  DDC_CO_RETURN_IF_ERROR(co_await self.memory().Publish(RootName(member), state.root()));
+  // A memory failure under this replica goes to the other replicas and to its standby, which
+  // suspect it / replace it at once.
+  std::vector<ProcessId> contacts;
+  for (int m = 0; m < config.replicas; ++m) {
+    if (m == member) continue;
+    DDC_CO_ASSIGN_OR_RETURN(const ProcessId peer, FindPeer(self, ReplicaName(m)));
+    contacts.push_back(peer);
+  }
+  DDC_CO_ASSIGN_OR_RETURN(const ProcessId standby, FindPeer(self, StandbyName(member)));
+  contacts.push_back(standby);
+  co_return self.failures().SetEmergencyContacts(std::move(contacts));
+}
+
+}  // namespace
+
+asio::awaitable<absl::Status> RunReplica(Process& self, ServiceConfig config, int member,
+                                         Outcome* outcome) {
+  DDC_CO_ASSIGN_OR_RETURN(std::vector<uint64_t> members, InitialMembers(self, config));
+  DDC_CO_ASSIGN_OR_RETURN(
+      ReplicaState state,
+      co_await ReplicaState::Create(self.memory(), config.log_bytes, config.state_bytes));
+  DDC_CO_RETURN_IF_ERROR(co_await PrepareExposed(self, config, member, state));
+  CoreConfig core_config = MakeCoreConfig(config, member, std::move(members));
+  core_config.process = Index(self.id());
+  DDC_CO_ASSIGN_OR_RETURN(ReplicaCore core, ReplicaCore::Create(core_config));
+  Replica replica(self, config, member, std::move(state), std::move(core), outcome);
+  co_return co_await replica.Serve();
+}
+
+asio::awaitable<absl::Status> Reincarnate(Process& self, ServiceConfig config, int member,
+                                          ProcessId victim, Outcome* outcome) {
+  DDC_CO_ASSIGN_OR_RETURN(std::vector<uint64_t> members, InitialMembers(self, config));
+  DDC_CO_ASSIGN_OR_RETURN(const VirtAddr root, co_await self.memory().Lookup(RootName(member)));
+  DDC_CO_ASSIGN_OR_RETURN(ReplicaState state, co_await ReplicaState::Open(self.memory(), root));
+  DDC_CO_ASSIGN_OR_RETURN(std::vector<AcceptorRecord> records, co_await state.ReadAll());
+  CoreConfig core_config = MakeCoreConfig(config, member, std::move(members));
+  core_config.process = Index(victim);
+  DDC_CO_ASSIGN_OR_RETURN(ReplicaCore core, ReplicaCore::Restore(core_config, records));
+  // From now on this process speaks as the member: peers and clients see the identity they know,
+  // with a higher incarnation.
+  DDC_CO_RETURN_IF_ERROR(self.AssumeIdentity(victim));
+  outcome->recovery[member].resumed_at = self.Now();
+  self.TraceInstant("reincarnated", absl::StrCat("\"records\":", records.size()));
+  Replica replica(self, config, member, std::move(state), std::move(core), outcome);
+  co_return co_await replica.Serve();
+}
+
+asio::awaitable<absl::Status> Replace(Process& self, ServiceConfig config, int member,
+                                      ProcessId source, Outcome* outcome) {
+  DDC_CO_ASSIGN_OR_RETURN(std::vector<uint64_t> members, InitialMembers(self, config));
+  DDC_CO_ASSIGN_OR_RETURN(
+      ReplicaState state,
+      co_await ReplicaState::Create(self.memory(), config.log_bytes, config.state_bytes));
+  MemberRecovery& r = outcome->recovery[member];
+  DDC_CO_RETURN_IF_ERROR(co_await FetchState(self, source, state.bulk(), config.chunk_bytes,
+                                             config.transfer_window, config.election_timeout()));
+  r.transferred_at = self.Now();
+  r.bytes_copied = state.bulk().length;
+  self.TraceInstant("bulk state copied", absl::StrCat("\"bytes\":", state.bulk().length));
+  const ProcessId peer{static_cast<uint32_t>(members[(member + 1) % members.size()])};
+  CoreConfig core_config = MakeCoreConfig(config, member, std::move(members));
+  core_config.learner = true;
+  core_config.process = Index(self.id());
+  DDC_CO_ASSIGN_OR_RETURN(ReplicaCore core, ReplicaCore::Create(core_config));
+  Replica replica(self, config, member, std::move(state), std::move(core), outcome);
+  DDC_CO_RETURN_IF_ERROR(co_await replica.CatchUp(peer));
+  r.resumed_at = self.Now();
+  r.caught_up_at = self.Now();  // a learner joins only once it has caught up
+  self.TraceInstant("voting member", absl::StrCat("\"applied\":", replica.core().applied()));
+  co_return co_await replica.Serve();
+}
+
+}  // namespace ddc::paxos

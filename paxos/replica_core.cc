@@ -1,0 +1,628 @@
+#include "paxos/replica_core.h"
+
+#include <algorithm>
+#include <limits>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "paxos/kv_state.h"
+
+namespace ddc::paxos {
+namespace {
+
+// kChosenRound marks, in a PROMISE, a value this replica knows to be chosen (learned, not
+// accepted): it outranks every real ballot, so the new leader keeps it.
+constexpr uint64_t kChosenRound = std::numeric_limits<uint64_t>::max();
+
+Ballot MakeBallot(uint64_t round, int replica) {
+  Ballot b;
+  b.set_round(round);
+  b.set_replica(static_cast<uint32_t>(replica));
+  return b;
+}
+
+SlotValue MakeSlot(uint64_t slot, const Ballot& ballot, const Batch& batch) {
+  SlotValue v;
+  v.set_slot(slot);
+  *v.mutable_ballot() = ballot;
+  *v.mutable_batch() = batch;
+  return v;
+}
+
+}  // namespace
+
+const char* RoleName(Role role) {
+  switch (role) {
+    case Role::kFollower:
+      return "follower";
+    case Role::kCandidate:
+      return "candidate";
+    case Role::kLeader:
+      return "leader";
+    case Role::kLearner:
+      return "learner";
+  }
+  return "?";
+}
+
+bool BallotLess(const Ballot& a, const Ballot& b) {
+  if (a.round() != b.round()) return a.round() < b.round();
+  return a.replica() < b.replica();
+}
+bool BallotEqual(const Ballot& a, const Ballot& b) {
+  return a.round() == b.round() && a.replica() == b.replica();
+}
+
+ReplicaCore::ReplicaCore(const CoreConfig& config) : config_(config) {
+  incarnations_.assign(config.members.size(), 0);
+  role_ = config.learner ? Role::kLearner : Role::kFollower;
+}
+
+absl::StatusOr<ReplicaCore> ReplicaCore::Create(const CoreConfig& config) {
+  if (config.members.empty()) return absl::InvalidArgumentError("config.members: empty");
+  if (config.self < 0 || config.self >= static_cast<int>(config.members.size()))
+    return absl::InvalidArgumentError(
+        absl::StrCat("config.self: ", config.self, " is not in 0..", config.members.size() - 1));
+  if (config.heartbeat_ticks < 1)
+    return absl::InvalidArgumentError("config.heartbeat_ticks: must be >= 1");
+  if (config.election_ticks <= config.heartbeat_ticks)
+    return absl::InvalidArgumentError("config.election_ticks: must exceed config.heartbeat_ticks");
+  if (config.window < 1) return absl::InvalidArgumentError("config.window: must be >= 1");
+  if (config.max_batch < 1) return absl::InvalidArgumentError("config.max_batch: must be >= 1");
+  if (config.epoch < 1) return absl::InvalidArgumentError("config.epoch: must be >= 1");
+  return ReplicaCore(config);
+}
+
+absl::StatusOr<ReplicaCore> ReplicaCore::Restore(const CoreConfig& config,
+                                                 const std::vector<AcceptorRecord>& records) {
+  absl::StatusOr<ReplicaCore> created = Create(config);
+  if (!created.ok()) return created.status();
+  ReplicaCore core = *std::move(created);
+  uint64_t chosen = 0;
+  uint32_t incarnation = config.incarnation;
+  std::map<uint64_t, Batch> learned;
+  for (const AcceptorRecord& r : records) {
+    if (r.has_promised() && BallotLess(core.promised_, r.promised())) core.promised_ = r.promised();
+    for (const SlotValue& v : r.accepted()) core.accepted_[v.slot()] = v;
+    for (const SlotValue& v : r.chosen_values()) learned[v.slot()] = v.batch();
+    chosen = std::max(chosen, r.chosen());
+    incarnation = std::max(incarnation, r.incarnation());
+  }
+  // Every slot below the durable watermark is chosen; its value is the one learned, or the one
+  // accepted (a value accepted and then marked chosen is the chosen one, and any later leader
+  // re-proposes that same value).
+  for (uint64_t s = 0; s < chosen; ++s) {
+    if (auto it = learned.find(s); it != learned.end()) {
+      core.chosen_values_[s] = it->second;
+    } else if (auto acc = core.accepted_.find(s); acc != core.accepted_.end()) {
+      core.chosen_values_[s] = acc->second.batch();
+    } else {
+      chosen = s;
+      break;
+    }
+  }
+  core.chosen_ = chosen;
+  core.persisted_chosen_ = chosen;
+  core.max_round_seen_ = core.promised_.round();
+  core.config_.incarnation = incarnation + 1;
+  AcceptorRecord bump;
+  bump.set_incarnation(core.config_.incarnation);
+  core.Persist(std::move(bump));
+  core.Commit();
+  return core;
+}
+
+PaxosMessage ReplicaCore::Header(PaxosMessage::Type type) const {
+  PaxosMessage m;
+  m.set_type(type);
+  m.set_epoch(config_.epoch);
+  m.set_from(static_cast<uint32_t>(config_.self));
+  m.set_incarnation(config_.incarnation);
+  return m;
+}
+
+void ReplicaCore::Send(int to, PaxosMessage message) {
+  if (to == config_.self) return;
+  ready_.messages.push_back({to, std::move(message)});
+}
+
+void ReplicaCore::Broadcast(const PaxosMessage& message) {
+  for (int i = 0; i < n(); ++i) Send(i, message);
+}
+
+const Batch* ReplicaCore::ChosenValue(uint64_t slot) const {
+  auto it = chosen_values_.find(slot);
+  return it == chosen_values_.end() ? nullptr : &it->second;
+}
+const SlotValue* ReplicaCore::AcceptedValue(uint64_t slot) const {
+  auto it = accepted_.find(slot);
+  return it == accepted_.end() ? nullptr : &it->second;
+}
+
+absl::Status ReplicaCore::Step(const PaxosMessage& m) {
+  if (!PaxosMessage::Type_IsValid(m.type()))
+    return absl::InvalidArgumentError("message.type: unknown");
+  if (m.from() >= config_.members.size() || static_cast<int>(m.from()) == config_.self)
+    return absl::InvalidArgumentError(
+        absl::StrCat("message.from: ", m.from(), " is not a peer of member ", config_.self));
+  if ((m.type() == PaxosMessage::ACCEPT || m.type() == PaxosMessage::PREPARE ||
+       m.type() == PaxosMessage::COMMIT || m.type() == PaxosMessage::REJECT) &&
+      !m.has_ballot())
+    return absl::InvalidArgumentError("message.ballot: missing");
+  const bool learning = m.type() == PaxosMessage::FETCH || m.type() == PaxosMessage::FETCHED;
+  if (m.epoch() < config_.epoch && !learning) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "stale epoch: ", m.epoch(), " < current ", config_.epoch, " (from member ", m.from(), ")"));
+  }
+  if (m.epoch() == config_.epoch && m.incarnation() < incarnations_[m.from()]) {
+    return absl::FailedPreconditionError(absl::StrCat("stale incarnation: member ", m.from(),
+                                                      " incarnation ", m.incarnation(), " < ",
+                                                      incarnations_[m.from()], " already seen"));
+  }
+  if (m.epoch() == config_.epoch) incarnations_[m.from()] = m.incarnation();
+  suspected_.erase(static_cast<int>(m.from()));
+  if (m.epoch() > config_.epoch && !learning) {
+    // A configuration this replica has not applied yet: learn the log up to it first.
+    PaxosMessage fetch = Header(PaxosMessage::FETCH);
+    fetch.set_slot(chosen_);
+    Send(static_cast<int>(m.from()), std::move(fetch));
+    return absl::OkStatus();
+  }
+  if (role_ == Role::kLearner && !learning && m.type() != PaxosMessage::COMMIT)
+    return absl::OkStatus();  // a learner does not vote
+  switch (m.type()) {
+    case PaxosMessage::PREPARE:
+      OnPrepare(m);
+      break;
+    case PaxosMessage::PROMISE:
+      OnPromise(m);
+      break;
+    case PaxosMessage::ACCEPT:
+      OnAccept(m);
+      break;
+    case PaxosMessage::ACCEPTED:
+      OnAccepted(m);
+      break;
+    case PaxosMessage::COMMIT:
+      OnCommit(m);
+      break;
+    case PaxosMessage::REJECT:
+      OnReject(m);
+      break;
+    case PaxosMessage::FETCH:
+      OnFetch(m);
+      break;
+    case PaxosMessage::FETCHED:
+      OnFetched(m);
+      break;
+    default:
+      break;
+  }
+  Commit();
+  ProposeBatches();
+  return absl::OkStatus();
+}
+
+void ReplicaCore::Tick() {
+  switch (role_) {
+    case Role::kLeader:
+      if (++ticks_since_heartbeat_ >= config_.heartbeat_ticks) SendHeartbeat();
+      break;
+    case Role::kCandidate:
+      if (++ticks_silent_ >= config_.election_ticks) Campaign();
+      break;
+    case Role::kFollower:
+      if (++ticks_silent_ >= config_.election_ticks + config_.self) Campaign();
+      break;
+    case Role::kLearner:
+      break;
+  }
+  Commit();
+}
+
+absl::Status ReplicaCore::Propose(const Command& command) {
+  if (absl::Status valid = ValidateCommand(command); !valid.ok()) return valid;
+  if (role_ != Role::kLeader)
+    return absl::FailedPreconditionError(
+        absl::StrCat("member ", config_.self, " is not the leader (hint: ", leader_, ")"));
+  queue_.push_back(command);
+  ProposeBatches();
+  return absl::OkStatus();
+}
+
+absl::Status ReplicaCore::ProposeReconfig(int member, uint64_t process) {
+  if (member < 0 || member >= n())
+    return absl::InvalidArgumentError(absl::StrCat("reconfig.member: ", member, " out of range"));
+  if (role_ != Role::kLeader)
+    return absl::FailedPreconditionError(
+        absl::StrCat("member ", config_.self, " is not the leader (hint: ", leader_, ")"));
+  Command c;
+  c.set_op(OP_RECONFIG);
+  c.set_member(static_cast<uint32_t>(member));
+  c.set_process(process);
+  queue_.push_back(std::move(c));
+  ProposeBatches();
+  return absl::OkStatus();
+}
+
+void ReplicaCore::Suspect(int member) {
+  if (member < 0 || member >= n() || member == config_.self) return;
+  suspected_.insert(member);
+  if (role_ == Role::kLearner || role_ == Role::kLeader) return;
+  if (member != leader_ && leader_ != -1) return;
+  leader_ = -1;
+  // The lowest-numbered member not suspected campaigns at once; the others give it time.
+  int first = -1;
+  for (int i = 0; i < n(); ++i) {
+    if (!suspected_.contains(i)) {
+      first = i;
+      break;
+    }
+  }
+  if (first == config_.self) {
+    Campaign();
+  } else {
+    ticks_silent_ = 0;
+  }
+}
+
+Ready ReplicaCore::TakeReady() {
+  if (chosen_ > persisted_chosen_ && !ready_.persist.empty()) {
+    ready_.persist.back().set_chosen(chosen_);
+    persisted_chosen_ = chosen_;
+  }
+  Ready out = std::move(ready_);
+  ready_ = Ready();
+  return out;
+}
+
+void ReplicaCore::Campaign() {
+  max_round_seen_ = std::max({max_round_seen_, promised_.round(), ballot_.round()});
+  ballot_ = MakeBallot(max_round_seen_ + 1, config_.self);
+  max_round_seen_ = ballot_.round();
+  role_ = Role::kCandidate;
+  leader_ = -1;
+  ticks_silent_ = 0;
+  promises_.clear();
+  proposals_.clear();
+  acks_.clear();
+  promised_ = ballot_;
+  AcceptorRecord r;
+  *r.mutable_promised() = promised_;
+  Persist(std::move(r));
+  PaxosMessage prepare = Header(PaxosMessage::PREPARE);
+  *prepare.mutable_ballot() = ballot_;
+  prepare.set_slot(chosen_);
+  // This replica's own promise.
+  PaxosMessage own = Header(PaxosMessage::PROMISE);
+  *own.mutable_ballot() = ballot_;
+  own.set_slot(chosen_);
+  for (auto it = accepted_.lower_bound(chosen_); it != accepted_.end(); ++it)
+    *own.add_entries() = it->second;
+  promises_[config_.self] = std::move(own);
+  Broadcast(prepare);
+  if (static_cast<int>(promises_.size()) >= quorum()) BecomeLeader();
+}
+
+void ReplicaCore::BecomeFollower(int leader) {
+  if (role_ == Role::kLeader || role_ == Role::kCandidate) {
+    queue_.clear();
+    proposals_.clear();
+    acks_.clear();
+    reconfig_slot_.reset();
+  }
+  if (role_ != Role::kLearner) role_ = Role::kFollower;
+  leader_ = leader;
+  ticks_silent_ = 0;
+}
+
+void ReplicaCore::BecomeLeader() {
+  role_ = Role::kLeader;
+  leader_ = config_.self;
+  ticks_since_heartbeat_ = 0;
+  // Phase 1 is over for every slot from the watermark on: keep the highest-ballot value of
+  // each slot any promise reported, and fill the holes with no-ops.
+  std::map<uint64_t, SlotValue> best;
+  for (const auto& [member, promise] : promises_) {
+    for (const SlotValue& v : promise.entries()) {
+      if (v.slot() < chosen_) continue;
+      auto it = best.find(v.slot());
+      if (it == best.end() || BallotLess(it->second.ballot(), v.ballot())) best[v.slot()] = v;
+    }
+  }
+  for (const auto& [slot, batch] : chosen_values_) {
+    if (slot >= chosen_) best[slot] = MakeSlot(slot, MakeBallot(kChosenRound, 0), batch);
+  }
+  const uint64_t end = best.empty() ? chosen_ : best.rbegin()->first + 1;
+  next_slot_ = chosen_;
+  proposals_.clear();
+  acks_.clear();
+  reconfig_slot_.reset();
+  PaxosMessage accept = Header(PaxosMessage::ACCEPT);
+  *accept.mutable_ballot() = ballot_;
+  AcceptorRecord record;
+  for (uint64_t slot = chosen_; slot < end; ++slot) {
+    Batch batch;
+    if (auto it = best.find(slot); it != best.end()) batch = it->second.batch();
+    for (const Command& c : batch.commands())
+      if (c.op() == OP_RECONFIG) reconfig_slot_ = slot;
+    const SlotValue v = MakeSlot(slot, ballot_, batch);
+    accepted_[slot] = v;
+    *record.add_accepted() = v;
+    *accept.add_entries() = v;
+    proposals_[slot] = batch;
+    acks_[slot] = {config_.self};
+  }
+  next_slot_ = end;
+  if (record.accepted_size() > 0) Persist(std::move(record));
+  accept.set_chosen(chosen_);
+  Broadcast(accept);
+  if (accept.entries_size() == 0) SendHeartbeat();
+  if (quorum() == 1) {
+    for (const auto& [slot, batch] : std::map<uint64_t, Batch>(proposals_)) MarkChosen(slot, batch);
+    proposals_.clear();
+    acks_.clear();
+    AdvanceWatermark();
+  }
+}
+
+void ReplicaCore::ProposeBatches() {
+  if (role_ != Role::kLeader) return;
+  PaxosMessage accept = Header(PaxosMessage::ACCEPT);
+  *accept.mutable_ballot() = ballot_;
+  AcceptorRecord record;
+  while (!queue_.empty() && !reconfig_slot_ &&
+         next_slot_ - chosen_ < static_cast<uint64_t>(config_.window)) {
+    Batch batch;
+    const uint64_t slot = next_slot_++;
+    if (queue_.front().op() == OP_RECONFIG) {
+      // A reconfiguration sits alone in its slot, and nothing is proposed after it until it is
+      // applied: the next slots belong to the new configuration.
+      *batch.add_commands() = std::move(queue_.front());
+      queue_.pop_front();
+      reconfig_slot_ = slot;
+    } else {
+      while (!queue_.empty() && queue_.front().op() != OP_RECONFIG &&
+             batch.commands_size() < config_.max_batch) {
+        *batch.add_commands() = std::move(queue_.front());
+        queue_.pop_front();
+      }
+    }
+    const SlotValue v = MakeSlot(slot, ballot_, batch);
+    accepted_[slot] = v;
+    *record.add_accepted() = v;
+    *accept.add_entries() = v;
+    proposals_[slot] = batch;
+    acks_[slot] = {config_.self};
+  }
+  if (accept.entries_size() == 0) return;
+  Persist(std::move(record));
+  accept.set_chosen(chosen_);
+  Broadcast(accept);
+  if (quorum() == 1) {
+    for (const auto& [slot, batch] : std::map<uint64_t, Batch>(proposals_)) MarkChosen(slot, batch);
+    proposals_.clear();
+    acks_.clear();
+    AdvanceWatermark();
+    Commit();
+  }
+}
+
+void ReplicaCore::SendHeartbeat() {
+  ticks_since_heartbeat_ = 0;
+  PaxosMessage commit = Header(PaxosMessage::COMMIT);
+  *commit.mutable_ballot() = ballot_;
+  commit.set_chosen(chosen_);
+  for (int peer = 0; peer < n(); ++peer) {
+    if (peer == config_.self) continue;
+    Send(peer, commit);
+    // Retransmit what this peer has not acknowledged (messages may be lost).
+    PaxosMessage accept = Header(PaxosMessage::ACCEPT);
+    *accept.mutable_ballot() = ballot_;
+    accept.set_chosen(chosen_);
+    for (const auto& [slot, batch] : proposals_) {
+      if (!acks_[slot].contains(peer)) *accept.add_entries() = MakeSlot(slot, ballot_, batch);
+    }
+    if (accept.entries_size() > 0) Send(peer, std::move(accept));
+  }
+}
+
+void ReplicaCore::MarkChosen(uint64_t slot, const Batch& batch) {
+  if (slot < chosen_) return;
+  chosen_values_.emplace(slot, batch);
+}
+
+void ReplicaCore::AdvanceWatermark() {
+  while (chosen_values_.contains(chosen_)) ++chosen_;
+}
+
+void ReplicaCore::Commit() {
+  while (applied_ < chosen_) {
+    const uint64_t slot = applied_;
+    const Batch& batch = chosen_values_.at(slot);
+    ready_.committed.push_back(MakeSlot(slot, Ballot(), batch));
+    for (const Command& c : batch.commands()) {
+      if (c.op() != OP_RECONFIG || c.member() >= config_.members.size()) continue;
+      config_.members[c.member()] = c.process();
+      incarnations_[c.member()] = 0;
+      config_.epoch += 1;
+      suspected_.erase(static_cast<int>(c.member()));
+      if (static_cast<int>(c.member()) == config_.self) {
+        if (role_ == Role::kLearner && c.process() == config_.process) {
+          role_ = Role::kFollower;
+          ticks_silent_ = 0;
+        } else if (c.process() != config_.process || config_.process == 0) {
+          role_ = Role::kLearner;  // replaced: this replica no longer votes
+        }
+      }
+    }
+    if (reconfig_slot_ && *reconfig_slot_ == slot) reconfig_slot_.reset();
+    ++applied_;
+  }
+}
+
+void ReplicaCore::OnPrepare(const PaxosMessage& m) {
+  if (BallotLess(m.ballot(), promised_)) {
+    PaxosMessage reject = Header(PaxosMessage::REJECT);
+    *reject.mutable_ballot() = promised_;
+    Send(static_cast<int>(m.from()), std::move(reject));
+    return;
+  }
+  if (!BallotEqual(m.ballot(), promised_)) {
+    promised_ = m.ballot();
+    AcceptorRecord r;
+    *r.mutable_promised() = promised_;
+    Persist(std::move(r));
+  }
+  max_round_seen_ = std::max(max_round_seen_, m.ballot().round());
+  BecomeFollower(-1);
+  PaxosMessage promise = Header(PaxosMessage::PROMISE);
+  *promise.mutable_ballot() = m.ballot();
+  promise.set_slot(m.slot());
+  promise.set_chosen(chosen_);
+  for (auto it = accepted_.lower_bound(m.slot()); it != accepted_.end(); ++it)
+    *promise.add_entries() = it->second;
+  // Values this replica knows chosen (learned, perhaps never accepted here) outrank any ballot.
+  for (auto it = chosen_values_.lower_bound(m.slot()); it != chosen_values_.end(); ++it)
+    *promise.add_entries() = MakeSlot(it->first, MakeBallot(kChosenRound, 0), it->second);
+  Send(static_cast<int>(m.from()), std::move(promise));
+}
+
+void ReplicaCore::OnPromise(const PaxosMessage& m) {
+  if (role_ != Role::kCandidate || !BallotEqual(m.ballot(), ballot_)) return;
+  promises_[static_cast<int>(m.from())] = m;
+  if (static_cast<int>(promises_.size()) >= quorum()) BecomeLeader();
+}
+
+void ReplicaCore::OnAccept(const PaxosMessage& m) {
+  if (BallotLess(m.ballot(), promised_)) {
+    PaxosMessage reject = Header(PaxosMessage::REJECT);
+    *reject.mutable_ballot() = promised_;
+    Send(static_cast<int>(m.from()), std::move(reject));
+    return;
+  }
+  AcceptorRecord record;
+  if (!BallotEqual(m.ballot(), promised_)) {
+    promised_ = m.ballot();
+    *record.mutable_promised() = promised_;
+  }
+  max_round_seen_ = std::max(max_round_seen_, m.ballot().round());
+  BecomeFollower(static_cast<int>(m.ballot().replica()));
+  PaxosMessage accepted = Header(PaxosMessage::ACCEPTED);
+  *accepted.mutable_ballot() = m.ballot();
+  for (const SlotValue& entry : m.entries()) {
+    SlotValue v = MakeSlot(entry.slot(), m.ballot(), entry.batch());
+    accepted_[entry.slot()] = v;
+    *record.add_accepted() = std::move(v);
+    accepted.add_slots(entry.slot());
+  }
+  if (record.has_promised() || record.accepted_size() > 0) Persist(std::move(record));
+  if (accepted.slots_size() > 0) Send(static_cast<int>(m.from()), std::move(accepted));
+  LearnUpTo(m.chosen(), m.ballot(), static_cast<int>(m.from()));
+}
+
+void ReplicaCore::OnAccepted(const PaxosMessage& m) {
+  if (role_ != Role::kLeader || !BallotEqual(m.ballot(), ballot_)) return;
+  for (uint64_t slot : m.slots()) {
+    auto p = proposals_.find(slot);
+    if (p == proposals_.end()) continue;
+    std::set<int>& acks = acks_[slot];
+    acks.insert(static_cast<int>(m.from()));
+    if (static_cast<int>(acks.size()) >= quorum()) {
+      MarkChosen(slot, p->second);
+      proposals_.erase(p);
+      acks_.erase(slot);
+    }
+  }
+  AdvanceWatermark();
+}
+
+void ReplicaCore::OnCommit(const PaxosMessage& m) {
+  if (role_ == Role::kLearner) {
+    LearnUpTo(m.chosen(), m.ballot(), static_cast<int>(m.from()));
+    return;
+  }
+  if (BallotLess(m.ballot(), promised_)) {
+    PaxosMessage reject = Header(PaxosMessage::REJECT);
+    *reject.mutable_ballot() = promised_;
+    Send(static_cast<int>(m.from()), std::move(reject));
+    return;
+  }
+  if (!BallotEqual(m.ballot(), promised_)) {
+    promised_ = m.ballot();
+    AcceptorRecord r;
+    *r.mutable_promised() = promised_;
+    Persist(std::move(r));
+  }
+  max_round_seen_ = std::max(max_round_seen_, m.ballot().round());
+  BecomeFollower(static_cast<int>(m.ballot().replica()));
+  fetch_requested_ = 0;  // a heartbeat may re-request a lost fetch
+  // Answer the heartbeat (an ACCEPTED of no slots), so the leader knows who is alive.
+  PaxosMessage ack = Header(PaxosMessage::ACCEPTED);
+  *ack.mutable_ballot() = m.ballot();
+  Send(static_cast<int>(m.from()), std::move(ack));
+  LearnUpTo(m.chosen(), m.ballot(), static_cast<int>(m.from()));
+}
+
+void ReplicaCore::OnReject(const PaxosMessage& m) {
+  max_round_seen_ = std::max(max_round_seen_, m.ballot().round());
+  if ((role_ == Role::kLeader || role_ == Role::kCandidate) && BallotLess(ballot_, m.ballot()))
+    BecomeFollower(-1);
+}
+
+void ReplicaCore::OnFetch(const PaxosMessage& m) {
+  PaxosMessage fetched = Header(PaxosMessage::FETCHED);
+  fetched.set_chosen(chosen_);
+  for (const SlotValue& v : ChosenSince(m.slot(), 256)) *fetched.add_entries() = v;
+  Send(static_cast<int>(m.from()), std::move(fetched));
+}
+
+void ReplicaCore::OnFetched(const PaxosMessage& m) {
+  std::vector<SlotValue> values(m.entries().begin(), m.entries().end());
+  Learn(values);
+  if (chosen_ < m.chosen()) {
+    PaxosMessage fetch = Header(PaxosMessage::FETCH);
+    fetch.set_slot(chosen_);
+    Send(static_cast<int>(m.from()), std::move(fetch));
+  }
+}
+
+void ReplicaCore::Learn(const std::vector<SlotValue>& chosen) {
+  AcceptorRecord record;
+  for (const SlotValue& v : chosen) {
+    if (v.slot() < chosen_ || chosen_values_.contains(v.slot())) continue;
+    chosen_values_[v.slot()] = v.batch();
+    *record.add_chosen_values() = v;
+  }
+  if (record.chosen_values_size() == 0) return;
+  Persist(std::move(record));
+  AdvanceWatermark();
+  Commit();
+}
+
+std::vector<SlotValue> ReplicaCore::ChosenSince(uint64_t from, size_t limit) const {
+  std::vector<SlotValue> out;
+  for (auto it = chosen_values_.lower_bound(from);
+       it != chosen_values_.end() && it->first < chosen_ && out.size() < limit; ++it) {
+    out.push_back(MakeSlot(it->first, Ballot(), it->second));
+  }
+  return out;
+}
+
+void ReplicaCore::LearnUpTo(uint64_t watermark, const Ballot& ballot, int from) {
+  for (uint64_t slot = chosen_; slot < watermark; ++slot) {
+    if (chosen_values_.contains(slot)) continue;
+    auto it = accepted_.find(slot);
+    if (it != accepted_.end() && BallotEqual(it->second.ballot(), ballot))
+      chosen_values_[slot] = it->second.batch();
+  }
+  AdvanceWatermark();
+  if (chosen_ < watermark && fetch_requested_ < watermark) {
+    PaxosMessage fetch = Header(PaxosMessage::FETCH);
+    fetch.set_slot(chosen_);
+    Send(from, std::move(fetch));
+    fetch_requested_ = watermark;
+  }
+}
+
+}  // namespace ddc::paxos

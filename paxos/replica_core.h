@@ -1,0 +1,183 @@
+// ReplicaCore is one replica's Multi-Paxos protocol as a pure, deterministic state machine in the
+// style of etcd/raft: it is driven by Step (a message from a peer), Tick (one unit of time),
+// Propose (a client command) and Suspect (a failure notification), and it performs no I/O.
+// After driving it, the caller takes a Ready and must, in this order:
+//   1. make ready.persist durable (the acceptor's promise and accepted values: the store's fsync),
+//   2. send ready.messages,
+//   3. apply ready.committed to the state machine, in order (slots are consecutive).
+// It then calls nothing else until it has done so (the core assumes step 1 happened).
+//
+// Protocol (paxos/README.md has the full story):
+// - Stable leader; ballots are (round, replica). A replica that has heard nothing from a leader
+//   for election_ticks (+ its index, to stagger candidates) ticks, or is told the leader is
+//   suspected (Suspect), runs phase 1 over every slot from its chosen watermark on: one PREPARE,
+//   PROMISEs carry every accepted value at or above it. The new leader re-proposes the highest-
+//   ballot value of every slot it learned of and fills holes with no-ops.
+// - The leader batches up to max_batch queued commands per slot and keeps at most `window`
+//   slots in flight (proposed, not yet chosen).
+// - The chosen watermark (every slot below it is chosen and known here) rides on ACCEPTs and
+//   heartbeats (COMMIT); a follower learns a slot below it when it accepted that slot under the
+//   leader's ballot, and fetches the rest (hole recovery, FETCH/FETCHED).
+// - Every message carries the configuration epoch and the sender's incarnation. Step rejects
+//   one from an older epoch or an older incarnation of its sender (FAILED_PRECONDITION, naming
+//   it) and changes nothing. A replica that restarts from its durable records (Restore) comes
+//   back with a higher incarnation.
+// - Reconfiguration is a command in the log (OP_RECONFIG replaces one member): when it is
+//   applied the epoch grows by one. The leader proposes nothing past a reconfiguration until it
+//   is applied (stop-and-restart of the configuration at that slot).
+// - A learner (a replacement catching up) accepts chosen values and never votes until the
+//   reconfiguration that names it is applied.
+#ifndef DDC_PAXOS_REPLICA_CORE_H_
+#define DDC_PAXOS_REPLICA_CORE_H_
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "paxos/paxos.pb.h"
+
+namespace ddc::paxos {
+
+struct CoreConfig {
+  int self = 0;
+  // members are the processes of the configuration, by member index (opaque ids for the caller).
+  std::vector<uint64_t> members;
+  uint64_t epoch = 1;
+  uint32_t incarnation = 0;
+  int heartbeat_ticks = 1;
+  int election_ticks = 10;
+  int window = 32;
+  int max_batch = 16;
+  // learner: this process (id `process`) is catching up to replace member `self`; it votes only
+  // once the reconfiguration naming it is applied.
+  bool learner = false;
+  uint64_t process = 0;
+};
+
+struct Outgoing {
+  int to = 0;  // member index
+  PaxosMessage message;
+};
+
+struct Ready {
+  std::vector<AcceptorRecord> persist;
+  std::vector<Outgoing> messages;
+  std::vector<SlotValue> committed;
+  bool empty() const { return persist.empty() && messages.empty() && committed.empty(); }
+};
+
+enum class Role { kFollower, kCandidate, kLeader, kLearner };
+const char* RoleName(Role role);
+
+// BallotLess orders ballots (round, then replica); an absent ballot is the lowest.
+bool BallotLess(const Ballot& a, const Ballot& b);
+bool BallotEqual(const Ballot& a, const Ballot& b);
+
+class ReplicaCore {
+ public:
+  // Create validates the config (INVALID_ARGUMENT naming the field).
+  static absl::StatusOr<ReplicaCore> Create(const CoreConfig& config);
+  // Restore rebuilds a replica from its durable records (oldest first) and bumps its
+  // incarnation; the caller persists ready.persist (the new incarnation) before anything else.
+  static absl::StatusOr<ReplicaCore> Restore(const CoreConfig& config,
+                                             const std::vector<AcceptorRecord>& records);
+
+  absl::Status Step(const PaxosMessage& message);
+  void Tick();
+  // Propose queues a client command at the leader: FAILED_PRECONDITION (with the leader hint in
+  // leader()) when this replica is not the leader, INVALID_ARGUMENT for a bad command.
+  absl::Status Propose(const Command& command);
+  // ProposeReconfig queues a membership change (leader only).
+  absl::Status ProposeReconfig(int member, uint64_t process);
+  // Suspect: a failure notification names `member` as dead or fenced.
+  void Suspect(int member);
+
+  Ready TakeReady();
+
+  Role role() const { return role_; }
+  int self() const { return config_.self; }
+  int leader() const { return leader_; }
+  uint64_t epoch() const { return config_.epoch; }
+  uint32_t incarnation() const { return config_.incarnation; }
+  const std::vector<uint64_t>& members() const { return config_.members; }
+  const Ballot& promised() const { return promised_; }
+  uint64_t chosen_watermark() const { return chosen_; }
+  uint64_t applied() const { return applied_; }
+  // ChosenValue is the chosen batch of `slot` if this replica knows it.
+  const Batch* ChosenValue(uint64_t slot) const;
+  // AcceptedValue is what this acceptor accepted at `slot` (nullptr: nothing).
+  const SlotValue* AcceptedValue(uint64_t slot) const;
+  size_t queued() const { return queue_.size(); }
+  uint64_t in_flight() const { return next_slot_ > chosen_ ? next_slot_ - chosen_ : 0; }
+  // Learn installs chosen values from state transfer (slots at or above the watermark).
+  void Learn(const std::vector<SlotValue>& chosen);
+  // ChosenSince returns the chosen values of [from, chosen watermark), at most `limit`.
+  std::vector<SlotValue> ChosenSince(uint64_t from, size_t limit) const;
+
+ private:
+  explicit ReplicaCore(const CoreConfig& config);
+  int quorum() const { return static_cast<int>(config_.members.size()) / 2 + 1; }
+  int n() const { return static_cast<int>(config_.members.size()); }
+  PaxosMessage Header(PaxosMessage::Type type) const;
+  void Send(int to, PaxosMessage message);
+  void Broadcast(const PaxosMessage& message);
+  void Persist(AcceptorRecord record) { ready_.persist.push_back(std::move(record)); }
+
+  void Campaign();
+  void BecomeFollower(int leader);
+  void BecomeLeader();
+  void ProposeBatches();
+  void SendHeartbeat();
+  void MarkChosen(uint64_t slot, const Batch& batch);
+  void AdvanceWatermark();
+  void Commit();
+
+  void OnPrepare(const PaxosMessage& m);
+  void OnPromise(const PaxosMessage& m);
+  void OnAccept(const PaxosMessage& m);
+  void OnAccepted(const PaxosMessage& m);
+  void OnCommit(const PaxosMessage& m);
+  void OnReject(const PaxosMessage& m);
+  void OnFetch(const PaxosMessage& m);
+  void OnFetched(const PaxosMessage& m);
+  // LearnUpTo marks chosen what this acceptor accepted under `ballot` below `watermark`, and
+  // fetches the rest from `from`.
+  void LearnUpTo(uint64_t watermark, const Ballot& ballot, int from);
+
+  CoreConfig config_;
+  Role role_ = Role::kFollower;
+  int leader_ = -1;
+  Ballot promised_;
+  std::map<uint64_t, SlotValue> accepted_;
+  std::map<uint64_t, Batch> chosen_values_;  // known chosen, not yet compacted
+  uint64_t chosen_ = 0;                      // every slot below is chosen and known
+  uint64_t applied_ = 0;                     // every slot below was handed out as committed
+  std::vector<uint32_t> incarnations_;       // highest seen, by member
+  std::set<int> suspected_;
+  int ticks_silent_ = 0;
+  int ticks_since_heartbeat_ = 0;
+  uint64_t fetch_requested_ = 0;  // watermark a FETCH is in flight for
+  uint64_t persisted_chosen_ = 0;
+  uint64_t max_round_seen_ = 0;
+
+  // Candidate / leader.
+  Ballot ballot_;
+  std::map<int, PaxosMessage> promises_;
+  uint64_t next_slot_ = 0;
+  std::map<uint64_t, std::set<int>> acks_;
+  std::map<uint64_t, Batch> proposals_;
+  std::deque<Command> queue_;
+  std::optional<uint64_t> reconfig_slot_;  // a reconfiguration in flight, not applied yet
+
+  Ready ready_;
+};
+
+}  // namespace ddc::paxos
+
+#endif  // DDC_PAXOS_REPLICA_CORE_H_
