@@ -1,0 +1,21 @@
+// OneRackConfig: a platform config with one rack ("r0") of `ces` compute elements (ce0, ce1, ...)
+// and `mes` memory elements, in `mode`, with the default cost model. The engine needs one CE for
+// the orchestrator plus one per worker it should not share (map workers and spares); tests and
+// the experiments size the rack with it.
+#ifndef DDC_MAPREDUCE_RACK_CONFIG_H_
+#define DDC_MAPREDUCE_RACK_CONFIG_H_
+
+#include "platform/config.h"
+#include "platform/process.h"
+
+namespace ddc::mapreduce {
+
+PlatformConfig OneRackConfig(int ces, int mes, Mode mode);
+
+// WorkerCes is how many CEs a job with `map_tasks` map tasks and `spares` spares gets its own CE
+// for each worker on: 1 (orchestrator) + map_tasks + spares.
+inline int WorkerCes(int map_tasks, int spares) { return 1 + map_tasks + spares; }
+
+}  // namespace ddc::mapreduce
+
+#endif  // DDC_MAPREDUCE_RACK_CONFIG_H_
