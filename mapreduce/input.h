@@ -77,12 +77,14 @@ std::shared_ptr<const RecordFormat> FixedRecords(int64_t bytes);
 // BlocksDataset is a dataset given as explicit blocks (tests, hand-made bad input).
 class BlocksDataset final : public Dataset {
  public:
-  // All blocks but the last must have the same size.
+  // All blocks but the last must have the same size (what Dataset's block arithmetic assumes).
   BlocksDataset(std::string name, std::vector<std::string> blocks);
   std::string name() const override { return name_; }
   int64_t size() const override { return size_; }
   int64_t BlockBytes() const override;
-  std::string Block(int64_t index) const override { return blocks_[index]; }
+  std::string Block(int64_t index) const override {
+    return index >= 0 && index < static_cast<int64_t>(blocks_.size()) ? blocks_[index] : "";
+  }
 
  private:
   std::string name_;

@@ -18,7 +18,8 @@ asio::awaitable<absl::Status> RunInputStore(Process& self, std::shared_ptr<const
     DDC_CO_ASSIGN_OR_RETURN(const Region region, co_await memory.Allocate(split.bytes));
     DDC_CO_RETURN_IF_ERROR(co_await memory.Write(region.base, bytes));
     DDC_CO_RETURN_IF_ERROR(co_await memory.Evict(region));
-    splits->push_back(region);
+    // Allocate rounds up to whole pages; the split is its first split.bytes bytes.
+    splits->push_back(region.Sub(0, split.bytes));
   }
   self.Serve<FetchSplitRequest>(
       [&self, splits](Received<FetchSplitRequest> in) -> asio::awaitable<absl::Status> {

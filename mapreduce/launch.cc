@@ -125,9 +125,10 @@ absl::StatusOr<Deployment> Launch(Simulation& sim, const JobOptions& options, Jo
   for (int r = 0; r < options.plan.reduce_tasks; ++r) {
     DDC_ASSIGN_OR_RETURN(
         const ProcessId id,
-        sim.Spawn({.name = job->reducers[static_cast<size_t>(r)],
-                   .ce = worker_ce(static_cast<size_t>(r)),
-                   .main = [shared, r](Process& self) { return RunReducer(self, shared, r); }}));
+        sim.Spawn(
+            {.name = job->reducers[static_cast<size_t>(r)],
+             .ce = worker_ce(static_cast<size_t>(options.plan.map_tasks + options.spares + r)),
+             .main = [shared, r](Process& self) { return RunReducer(self, shared, r); }}));
     d.reducers.push_back(id);
   }
   return d;

@@ -9,12 +9,13 @@
 //   // outcome.status, outcome.output (only when OK), outcome.phases, outcome.attempts
 //
 // Placement. Every process runs on a CE of one rack (options.rack): the orchestrator and, when
-// the policy needs one, the input store on the rack's first CE; map worker m on worker CE
-// m mod W, reducer r on worker CE r mod W, and the spares after the map workers, where the worker
-// CEs are the rack's other CEs (W of them). Map task m's first attempt runs on map worker m, which
-// loads split m into its own memory before the job starts: the task is scheduled where its input
-// is (in a disaggregated rack every ME is one memory round trip from every CE, so "near" means
-// owned: the attempt reads its input through its own mappings, with no copy over the network).
+// the policy needs one, the input store on the rack's first CE; then, on the rack's other CEs (the
+// W worker CEs, taken in order and wrapping around), the map workers, the spares and the
+// reducers: a rack of 1 + maps + spares + reduces CEs (rack_config.h) gives each its own CE. Map
+// task m's first attempt runs on map worker m, which loads split m into its own memory before the
+// job starts: the task is scheduled where its input is (in a disaggregated rack every ME is one
+// memory round trip from every CE, so "near" means owned: the attempt reads its input through its
+// own mappings, with no copy over the network).
 //
 // Errors: ValidatePlan's errors (naming the job), INVALID_ARGUMENT for a rack with fewer than two
 // CEs, zero spares when the policy needs one, or bad engine options; the job's own errors (a

@@ -92,8 +92,9 @@ class MapWorker {
           failed.set_task(start.task());
           failed.set_attempt(start.attempt());
           failed.set_user_error(failure.user_error);
-          failed.set_error(
-              JobTaskError(job_->plan().name, TaskName(true, start.task()), status).ToString());
+          failed.set_code(static_cast<int>(status.code()));
+          failed.set_error(std::string(
+              JobTaskError(job_->plan().name, TaskName(true, start.task()), status).message()));
           status = self_.Send(orchestrator_, failed);
         }
       }
@@ -143,8 +144,8 @@ class MapWorker {
     absl::Status status = co_await LoadAndSample(load, &reply);
     if (!status.ok()) {
       reply.clear_samples();
-      reply.set_error(
-          JobTaskError(job_->plan().name, TaskName(true, load.task()), status).ToString());
+      reply.set_error(std::string(
+          JobTaskError(job_->plan().name, TaskName(true, load.task()), status).message()));
     }
     co_return self_.Send(orchestrator_, reply);
   }
@@ -195,8 +196,13 @@ class MapWorker {
           records[static_cast<size_t>(i * static_cast<int64_t>(records.size()) / count)];
       const absl::string_view record =
           absl::string_view(bytes).substr(static_cast<size_t>(offset), static_cast<size_t>(length));
-      DDC_CO_RETURN_IF_ERROR(
-          CallUser([&] { return mapper->Map(split.offset + offset, record, sink, context); }));
+      const absl::Status sampled =
+          CallUser([&] { return mapper->Map(split.offset + offset, record, sink, context); });
+      if (!sampled.ok()) {
+        co_return absl::Status(
+            sampled.code(),
+            absl::StrCat("record at byte ", split.offset + offset, ": ", sampled.message()));
+      }
     }
     for (std::string& key : sink.keys) reply->add_samples(std::move(key));
     co_return absl::OkStatus();

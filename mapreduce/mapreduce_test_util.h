@@ -36,7 +36,8 @@ inline absl::StatusOr<TestRun> RunJobFor(Mode mode, JobOptions options,
   options.policy = *policy;
   options.policy.speculation = speculation;
   TestRun run;
-  PlatformConfig config = OneRackConfig(WorkerCes(options.plan.map_tasks, options.spares), 2, mode);
+  PlatformConfig config = OneRackConfig(
+      JobCes(options.plan.map_tasks, options.spares, options.plan.reduce_tasks), 2, mode);
   absl::StatusOr<std::unique_ptr<Simulation>> sim = Simulation::Create(config, seed);
   if (!sim.ok()) return sim.status();
   run.sim = *std::move(sim);

@@ -266,8 +266,9 @@ class Orchestrator {
       if (++reduces_done_ == job_->reduces()) co_return co_await Finish(absl::OkStatus());
     } else if (const TaskFailed* failed = in.TryAs<TaskFailed>()) {
       if (failed->user_error() || failed->kind() == REDUCE) {
-        co_return co_await Finish(
-            absl::Status(absl::StatusCode::kInvalidArgument, failed->error()));
+        const auto code = failed->code() == 0 ? absl::StatusCode::kUnknown
+                                              : static_cast<absl::StatusCode>(failed->code());
+        co_return co_await Finish(absl::Status(code, failed->error()));
       }
       if (Attempt* a = Find(failed->task(), failed->attempt()); a != nullptr && a->active) {
         // An infrastructure error (memory lost, a fence): the worker is not trusted again.
@@ -282,6 +283,15 @@ class Orchestrator {
                    in.TryAs<platform::ProcessDeathNotice>()) {
       auto it = by_id_.find(death->process());
       if (it != by_id_.end()) DDC_CO_RETURN_IF_ERROR(WorkerLost(it->second));
+      for (size_t r = 0; r < reducers_.size(); ++r) {
+        if (Index(reducers_[r]) == death->process()) {
+          // Reduce tasks are not re-executed (README, "Not yet done"): fail loudly, never hang.
+          co_return co_await Finish(absl::UnavailableError(
+              absl::StrCat("job ", job_->plan().name, ": ", TaskName(false, static_cast<int>(r)),
+                           ": its compute element ", death->compute_element(),
+                           " died, and reduce tasks are not re-executed")));
+        }
+      }
     }
     co_return absl::OkStatus();
   }

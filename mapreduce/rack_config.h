@@ -12,9 +12,11 @@ namespace ddc::mapreduce {
 
 PlatformConfig OneRackConfig(int ces, int mes, Mode mode);
 
-// WorkerCes is how many CEs a job with `map_tasks` map tasks and `spares` spares gets its own CE
-// for each worker on: 1 (orchestrator) + map_tasks + spares.
-inline int WorkerCes(int map_tasks, int spares) { return 1 + map_tasks + spares; }
+// JobCes is how many CEs give every process of a job its own CE (launch.h, "Placement"):
+// 1 (orchestrator and input store) + map workers + spares + reducers.
+inline int JobCes(int map_tasks, int spares, int reduce_tasks) {
+  return 1 + map_tasks + spares + reduce_tasks;
+}
 
 }  // namespace ddc::mapreduce
 

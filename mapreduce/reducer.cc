@@ -70,8 +70,9 @@ class Reducer {
       failed.set_kind(REDUCE);
       failed.set_task(partition_);
       failed.set_user_error(user_error);
-      failed.set_error(
-          JobTaskError(job_->plan().name, TaskName(false, partition_), status).ToString());
+      failed.set_code(static_cast<int>(status.code()));
+      failed.set_error(std::string(
+          JobTaskError(job_->plan().name, TaskName(false, partition_), status).message()));
       DDC_CO_RETURN_IF_ERROR(self_.Send(orchestrator_, failed));
     }
     // Stay until the job ends (the output pages are the job's result).
