@@ -286,6 +286,15 @@ TEST_P(BothModes, InputThatIsNotGensortDataFailsTheJob) {
                  "job terasort: map 0: record at byte 200: not gensort data");
 }
 
+// ---- Seeded faults (many more in mapreduce_slow_test) ----
+
+TEST(MapreduceChaos, SeededFaultsNeverLoseOrDuplicateARecord) {
+  for (uint64_t seed = 1; seed <= 4; ++seed) {
+    absl::StatusOr<testing::ChaosReport> report = testing::CheckChaos(seed);
+    ASSERT_TRUE(report.ok()) << report.status();
+  }
+}
+
 // ---- Straggler detection ----
 
 TEST(MapreduceStragglerDetection, FollowsSparkQuantileAndMultiplierAndLateOrder) {

@@ -55,6 +55,19 @@ inline absl::StatusOr<TestRun> RunJobFor(Mode mode, JobOptions options,
   return run;
 }
 
+// ChaosRun is one seeded run of a small job under one random fault: a crash, a pause or a
+// slowdown of a map worker's or spare's CE, or the failure of a memory element, at a random time,
+// in a random mode with a random mitigation. CheckChaos runs it and checks that no record was lost
+// or duplicated: a job that succeeded has exactly the reference output; a job that failed (or,
+// after an ME failure took down a process it cannot do without, never finished) presents none.
+struct ChaosReport {
+  std::string description;
+  bool finished = false;
+  absl::Status status;
+};
+
+absl::StatusOr<ChaosReport> CheckChaos(uint64_t seed);
+
 }  // namespace ddc::mapreduce::testing
 
 #endif  // DDC_MAPREDUCE_MAPREDUCE_TEST_UTIL_H_

@@ -142,6 +142,10 @@ class Reducer {
     DDC_CO_ASSIGN_OR_RETURN(durable::PageWriter writer, durable::PageWriter::Create(memory));
     std::unique_ptr<ReduceFunction> reducer = job_->plan().new_reducer();
     TaskContext context(job_->plan().name, TaskName(false, partition_));
+    for (const auto& [map, partition] : held) {
+      context.counters().Add(kShufflePages, partition->manifest.page_count());
+      context.counters().Add(kShuffleRecords, partition->manifest.records());
+    }
     OutputSink sink(memory.page_size());
     std::vector<KvPair> output;
     std::string key, value, record;
