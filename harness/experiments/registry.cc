@@ -9,6 +9,8 @@ std::unique_ptr<Experiment> MakePingpongExperiment();
 std::unique_ptr<Experiment> MakeTransferExperiment();
 std::unique_ptr<Experiment> MakePrimaryBackupExperiment();
 std::unique_ptr<Experiment> MakePaxosRecoveryExperiment();
+std::unique_ptr<Experiment> MakeMapReduceShuffleExperiment();
+std::unique_ptr<Experiment> MakeMapReduceStragglerExperiment();
 
 std::vector<std::unique_ptr<Experiment>> AllExperiments() {
   std::vector<std::unique_ptr<Experiment>> all;
@@ -16,6 +18,8 @@ std::vector<std::unique_ptr<Experiment>> AllExperiments() {
   all.push_back(MakeTransferExperiment());
   all.push_back(MakePrimaryBackupExperiment());
   all.push_back(MakePaxosRecoveryExperiment());
+  all.push_back(MakeMapReduceShuffleExperiment());
+  all.push_back(MakeMapReduceStragglerExperiment());
   return all;
 }
 
