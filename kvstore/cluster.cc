@@ -98,6 +98,8 @@ absl::StatusOr<ClusterDeployment> LaunchCluster(Simulation& sim, const ClusterOp
                                   }}));
 
   outcome->clients.assign(options.clients, ClientReport());
+  DDC_ASSIGN_OR_RETURN(TimeSeries series, TimeSeries::Create(options.series_interval));
+  outcome->series = std::move(series);
   for (int i = 0; i < options.clients; ++i) {
     YcsbClientConfig config;
     config.ycsb = {.mix = options.mix,
@@ -112,6 +114,7 @@ absl::StatusOr<ClusterDeployment> LaunchCluster(Simulation& sim, const ClusterOp
     config.kv.coordinator = coordinator_name;
     config.kv.call_timeout = options.call_timeout;
     config.kv.client_id = i;
+    config.series = &*outcome->series;
     config.kv.history = options.record_history ? &outcome->history : nullptr;
     const std::string name = absl::StrCat("kv-client-", i);
     DDC_ASSIGN_OR_RETURN(const CeId ce, sim.CeForRole(name, absl::StrCat("r0/ce", 3 - i % 3)));

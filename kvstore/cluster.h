@@ -54,6 +54,8 @@ struct ClusterOptions {
 
 struct ClusterOutcome {
   ClusterObserver observer;
+  // Every client operation, cluster-wide, per interval of ClusterOptions::series_interval.
+  std::optional<TimeSeries> series;
   std::vector<ClientReport> clients;
   lincheck::HistoryRecorder history;
   bool verify = false;

@@ -108,7 +108,10 @@ class Shard {
                                       const std::optional<std::string>& value);
   asio::awaitable<absl::StatusOr<std::vector<durable::TableEntry>>> Entries(int slot);
   asio::awaitable<absl::Status> DropTable(int slot);
-  asio::awaitable<absl::Status> WriteDirectory(int slot);
+  // WriteDirectory makes the directory entries of slots [first, last] durable, from the slots'
+  // state, in one write and one flush.
+  asio::awaitable<absl::Status> WriteDirectory(int first, int last);
+  asio::awaitable<absl::Status> WriteDirectory(const std::vector<int>& slots);
   asio::awaitable<absl::StatusOr<KvReply>> Execute(const KvRequest& request, int slot);
   asio::awaitable<absl::StatusOr<KvReply>> Decide(const KvRequest& request, int slot);
   asio::awaitable<absl::StatusOr<int>> PresentKeys(const KvRequest& request, int slot);
@@ -198,9 +201,9 @@ asio::awaitable<absl::Status> Shard::Create() {
   for (int slot = 0; slot < kSlotCount; ++slot) {
     if (initial.owner(slot).shard == me()) {
       Acquire(slot, initial.owner(slot).epoch);
-      DDC_CO_RETURN_IF_ERROR(co_await WriteDirectory(slot));
     }
   }
+  DDC_CO_RETURN_IF_ERROR(co_await WriteDirectory(0, kSlotCount - 1));
   int64_t keys = 0;
   int64_t bytes = 0;
   for (int64_t record = 0; record < config_.record_count; ++record) {
@@ -294,22 +297,31 @@ asio::awaitable<absl::StatusOr<PageHashTable*>> Shard::EnsureTable(int slot) {
     DDC_CO_ASSIGN_OR_RETURN(PageHashTable table,
                             co_await PageHashTable::Create(self_.memory(), SlotTableOptions()));
     s.table = std::make_unique<PageHashTable>(std::move(table));
-    if (s.owned) DDC_CO_RETURN_IF_ERROR(co_await WriteDirectory(slot));
+    if (s.owned) DDC_CO_RETURN_IF_ERROR(co_await WriteDirectory(slot, slot));
   }
   co_return s.table.get();
 }
 
-asio::awaitable<absl::Status> Shard::WriteDirectory(int slot) {
-  const Slot& s = slots_[slot];
-  char entry[kDirectoryEntryBytes];
-  const uint64_t root = s.owned && s.table != nullptr ? s.table->root() : 0;
-  const uint64_t epoch = s.owned ? s.epoch : 0;
-  std::memcpy(entry, &root, 8);
-  std::memcpy(entry + 8, &epoch, 8);
-  const Region region = directory_.Sub(slot * kDirectoryEntryBytes, kDirectoryEntryBytes);
-  DDC_CO_RETURN_IF_ERROR(
-      co_await self_.memory().Write(region.base, absl::string_view(entry, sizeof(entry))));
+asio::awaitable<absl::Status> Shard::WriteDirectory(int first, int last) {
+  std::string entries;
+  entries.reserve((last - first + 1) * kDirectoryEntryBytes);
+  for (int slot = first; slot <= last; ++slot) {
+    const Slot& s = slots_[slot];
+    const uint64_t root = s.owned && s.table != nullptr ? s.table->root() : 0;
+    const uint64_t epoch = s.owned ? s.epoch : 0;
+    entries.append(reinterpret_cast<const char*>(&root), 8);
+    entries.append(reinterpret_cast<const char*>(&epoch), 8);
+  }
+  const Region region =
+      directory_.Sub(first * kDirectoryEntryBytes, static_cast<int64_t>(entries.size()));
+  DDC_CO_RETURN_IF_ERROR(co_await self_.memory().Write(region.base, entries));
   co_return co_await self_.memory().Flush(region);
+}
+
+asio::awaitable<absl::Status> Shard::WriteDirectory(const std::vector<int>& slots) {
+  if (slots.empty()) co_return absl::OkStatus();
+  const auto [low, high] = std::minmax_element(slots.begin(), slots.end());
+  co_return co_await WriteDirectory(*low, *high);
 }
 
 asio::awaitable<absl::StatusOr<std::optional<std::string>>> Shard::Lookup(int slot,
@@ -524,7 +536,7 @@ asio::awaitable<absl::Status> Shard::OnSetSlot(Received<SetSlotRequest> in) {
         error = absl::StrCat("epoch ", request.epoch(), " is not newer than ", s.epoch);
       } else if (ProcessId{request.peer()} == me()) {
         Acquire(slot, request.epoch());
-        absl::Status written = co_await WriteDirectory(slot);
+        absl::Status written = co_await WriteDirectory(slot, slot);
         if (!written.ok()) {
           mutex_.Unlock();
           co_return written;
@@ -534,7 +546,7 @@ asio::awaitable<absl::Status> Shard::OnSetSlot(Received<SetSlotRequest> in) {
         Release(slot, ProcessId{request.peer()}, request.epoch());
         s.importing_from = kNoProcess;
         if (was_owner) {
-          absl::Status dropped = co_await WriteDirectory(slot);
+          absl::Status dropped = co_await WriteDirectory(slot, slot);
           if (dropped.ok()) dropped = co_await DropTable(slot);
           if (!dropped.ok()) {
             mutex_.Unlock();
@@ -692,7 +704,6 @@ asio::awaitable<absl::Status> Shard::OnImport(Received<ImportRequest> in) {
           break;
         case ImportRequest::FINISH:
           Acquire(static_cast<int>(slot), request.epoch());
-          status = co_await WriteDirectory(static_cast<int>(slot));
           break;
         case ImportRequest::ABORT:
           s.import_job = 0;
@@ -702,6 +713,10 @@ asio::awaitable<absl::Status> Shard::OnImport(Received<ImportRequest> in) {
           error = "unknown import phase";
       }
       if (!status.ok() || !error.empty()) break;
+    }
+    if (status.ok() && error.empty() && request.phase() == ImportRequest::FINISH) {
+      status =
+          co_await WriteDirectory(std::vector<int>(request.slots().begin(), request.slots().end()));
     }
   }
   mutex_.Unlock();
@@ -738,8 +753,14 @@ asio::awaitable<absl::Status> Shard::OnMoveSlots(Received<MoveSlotsRequest> in) 
   }
   mutex_.Unlock();
   if (!error.empty()) co_return self_.Reply(in.envelope(), AdminError(error));
-  absl::StatusOr<AdminReply> reply = request.method() == SNAPSHOT ? co_await MoveBySnapshot(request)
-                                                                  : co_await MoveByGrant(request);
+  // Two statements, not a conditional expression with a co_await in each branch: GCC 12
+  // miscompiles that form (the handler's envelope was lost; see the report).
+  absl::StatusOr<AdminReply> reply;
+  if (request.method() == SNAPSHOT) {
+    reply = co_await MoveBySnapshot(request);
+  } else {
+    reply = co_await MoveByGrant(request);
+  }
   if (!reply.ok()) co_return reply.status();
   SampleMapped(true);
   co_return self_.Reply(in.envelope(), *std::move(reply));
@@ -768,9 +789,10 @@ asio::awaitable<absl::Status> Shard::SendEntries(const MoveSlotsRequest& request
       *chunk.add_entries() = std::move(entries[next]);
       ++next;
     }
+    const int64_t keys = chunk.entries_size();
     DDC_CO_RETURN_IF_ERROR(
         co_await CallTarget(ProcessId{request.target()}, std::move(chunk), stats));
-    stats.set_keys_moved(stats.keys_moved() + static_cast<int64_t>(chunk.entries_size()));
+    stats.set_keys_moved(stats.keys_moved() + keys);
     stats.set_bytes_moved(stats.bytes_moved() + bytes);
     co_await Throttle(started, stats.bytes_moved(), request.max_bytes_per_s());
   }
@@ -897,9 +919,9 @@ asio::awaitable<absl::StatusOr<AdminReply>> Shard::MoveBySnapshot(const MoveSlot
     s.dirty.clear();
     if (!status.ok()) continue;
     Release(slot, target, request.epoch());
-    if (dropped.ok()) dropped = co_await WriteDirectory(slot);
     if (dropped.ok()) dropped = co_await DropTable(slot);
   }
+  if (dropped.ok() && status.ok()) dropped = co_await WriteDirectory(slots);
   mutex_.Unlock();
   unpaused_.WakeAll();
   cancelled_jobs_.erase(request.job());
@@ -956,7 +978,11 @@ asio::awaitable<absl::StatusOr<AdminReply>> Shard::MoveByGrant(const MoveSlotsRe
     if (!status.ok()) continue;
     s.table.reset();
     Release(static_cast<int>(slot), target, request.epoch());
-    if (absl::Status cleared = co_await WriteDirectory(static_cast<int>(slot)); !cleared.ok()) {
+  }
+  if (status.ok()) {
+    absl::Status cleared =
+        co_await WriteDirectory(std::vector<int>(request.slots().begin(), request.slots().end()));
+    if (!cleared.ok()) {
       mutex_.Unlock();
       co_return cleared;
     }
@@ -995,7 +1021,10 @@ asio::awaitable<absl::Status> Shard::OnHandover(Received<SlotHandover> in) {
       slots_[slot].table = std::make_unique<PageHashTable>(*std::move(table));
     }
     Acquire(slot, handover.epoch());
-    status = co_await WriteDirectory(slot);
+  }
+  if (status.ok() && error.empty()) {
+    status =
+        co_await WriteDirectory(std::vector<int>(handover.slots().begin(), handover.slots().end()));
   }
   mutex_.Unlock();
   DDC_CO_RETURN_IF_ERROR(status);

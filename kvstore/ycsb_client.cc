@@ -82,6 +82,16 @@ class YcsbClient {
     ++report_->ops;
     if (failed) ++report_->errors;
     DDC_CO_RETURN_IF_ERROR(report_->latency.Record(latency));
+    if (report_->first_op_at < 0) report_->first_op_at = arrival;
+    const MigrationProgress& progress = observer_->progress;
+    if (progress.started_at < 0) {
+      DDC_CO_RETURN_IF_ERROR(report_->before.Record(latency));
+    } else if (progress.finished_at < 0) {
+      DDC_CO_RETURN_IF_ERROR(report_->during.Record(latency));
+    }
+    if (config_.series != nullptr) {
+      DDC_CO_RETURN_IF_ERROR(config_.series->Record(self_.Now(), latency));
+    }
     DDC_CO_RETURN_IF_ERROR(self_.stats().Histogram("latency").Record(latency));
     co_return series_->Record(self_.Now(), latency);
   }

@@ -32,12 +32,18 @@ struct YcsbClientConfig {
   int outstanding = 4;        // closed loop
   Duration series_interval = Milliseconds(5);
   KvClientOptions kv;
+  // series, when set, also receives every operation (a cluster-wide latency series).
+  TimeSeries* series = nullptr;
 };
 
 struct ClientReport {
   int64_t ops = 0;
   int64_t errors = 0;  // calls that failed or commands answered with an error
   Histogram latency;   // every operation, ns
+  // Operations that completed before the rebalancing started, and while it ran.
+  Histogram before;
+  Histogram during;
+  Time first_op_at = -1;
   KvClientCounters counters;
   bool done = false;
 };

@@ -8,12 +8,14 @@ namespace ddc::harness {
 std::unique_ptr<Experiment> MakePingpongExperiment();
 std::unique_ptr<Experiment> MakeTransferExperiment();
 std::unique_ptr<Experiment> MakePrimaryBackupExperiment();
+std::unique_ptr<Experiment> MakeKvRebalanceExperiment();
 
 std::vector<std::unique_ptr<Experiment>> AllExperiments() {
   std::vector<std::unique_ptr<Experiment>> all;
   all.push_back(MakePingpongExperiment());
   all.push_back(MakeTransferExperiment());
   all.push_back(MakePrimaryBackupExperiment());
+  all.push_back(MakeKvRebalanceExperiment());
   return all;
 }
 
