@@ -11,6 +11,7 @@ std::unique_ptr<Experiment> MakePrimaryBackupExperiment();
 std::unique_ptr<Experiment> MakePaxosRecoveryExperiment();
 std::unique_ptr<Experiment> MakeMapReduceShuffleExperiment();
 std::unique_ptr<Experiment> MakeMapReduceStragglerExperiment();
+std::unique_ptr<Experiment> MakeKvRebalanceExperiment();
 
 std::vector<std::unique_ptr<Experiment>> AllExperiments() {
   std::vector<std::unique_ptr<Experiment>> all;
@@ -20,6 +21,7 @@ std::vector<std::unique_ptr<Experiment>> AllExperiments() {
   all.push_back(MakePaxosRecoveryExperiment());
   all.push_back(MakeMapReduceShuffleExperiment());
   all.push_back(MakeMapReduceStragglerExperiment());
+  all.push_back(MakeKvRebalanceExperiment());
   return all;
 }
 
