@@ -207,6 +207,131 @@ def plot_series(results, out):
     return names
 
 
+def num(row, key):
+    value = row.get(key, "")
+    return float(value) if value not in ("", "NA", "-1") else None
+
+
+def plot_paxos(results, out):
+    names = []
+    d = os.path.join(results, out)
+    # Throughput over virtual time around the fault, scenario (b), per mode.
+    rows = [r for r in read_csv(os.path.join(d, "paxos_recovery_intervals.csv"))
+            if "leader" in r.get("scenario", "")]
+    if rows:
+        fig, ax = plt.subplots()
+        for mode in ("transparent", "exposed"):
+            sel = [r for r in rows if r["mode"] == mode and r.get("sweep", "") in ("", "main")]
+            if not sel:
+                sel = [r for r in rows if r["mode"] == mode]
+            ax.plot([float(r["t_start_us"]) / 1000 for r in sel],
+                    [float(r["throughput_ops_s"]) for r in sel], label=mode,
+                    color=MODE_STYLE[mode]["color"])
+        ax.set_xlabel("virtual time (ms); the leader's CE dies at 20 ms")
+        ax.set_ylabel("acknowledged ops/s")
+        ax.set_title("C5/C6: client throughput around a leader crash")
+        ax.legend()
+        names.append(save(fig, results, "C5_paxos_throughput"))
+    # Time to full health against state size, per page size and recovery.
+    rows = read_csv(os.path.join(d, "paxos_recovery_state.csv"))
+    if rows:
+        fig, ax = plt.subplots()
+        keys = sorted({(r["mode"], r["recovery"]) for r in rows})
+        for mode, recovery in keys:
+            for page in sorted({r["sweep"].split("/")[-1] for r in rows}):
+                sel = [r for r in rows if r["mode"] == mode and r["recovery"] == recovery
+                       and r["sweep"].endswith(page) and num(r, "full_health_us") is not None]
+                if not sel:
+                    continue
+                sel.sort(key=lambda r: float(r["state_bytes"]))
+                ax.plot([float(r["state_bytes"]) / 2**20 for r in sel],
+                        [num(r, "full_health_us") / 1000 for r in sel], marker="o",
+                        label=f"{mode}: {recovery}, {page}")
+        ax.set_xscale("log", base=2)
+        ax.set_yscale("log")
+        ax.set_xlabel("replica state (MiB)")
+        ax.set_ylabel("fault → full health (ms)")
+        ax.set_title("C5: time to full health vs state size")
+        ax.legend(fontsize=6)
+        names.append(save(fig, results, "C5_paxos_state_size"))
+    rows = read_csv(os.path.join(d, "paxos_recovery_detection.csv"))
+    if rows:
+        fig, ax = plt.subplots()
+        for mode in ("transparent", "exposed"):
+            sel = [r for r in rows if r["mode"] == mode and num(r, "peer_suspect_us") is not None]
+            ax.plot(range(len(sel)), [num(r, "peer_suspect_us") / 1000 for r in sel], marker="o",
+                    label=mode, color=MODE_STYLE[mode]["color"])
+            ax.set_xticks(range(len(sel)), [r["sweep"] for r in sel], rotation=30, fontsize=6,
+                          ha="right")
+        ax.set_yscale("log")
+        ax.set_ylabel("fault → a peer suspects (ms)")
+        ax.set_title("C6: detection, rack monitor settings vs fair Paxos timeouts")
+        ax.legend()
+        names.append(save(fig, results, "C6_paxos_detection"))
+    return names
+
+
+def plot_mapreduce_shuffle(results, out):
+    rows = read_csv(os.path.join(results, out, "mapreduce_shuffle_summary.csv"))
+    if not rows:
+        return []
+    fig, ax = plt.subplots()
+    labels = [f"{r['job']} {r['maps_x_reduces']}" for r in rows]
+    xs = range(len(rows))
+    width = 0.38
+    ax.bar([x - width / 2 for x in xs], [float(r["transparent_shuffle_ns"]) / 1e6 for r in rows],
+           width, label="transparent: copy", color=MODE_STYLE["transparent"]["color"])
+    ax.bar([x + width / 2 for x in xs], [float(r["exposed_shuffle_ns"]) / 1e6 for r in rows],
+           width, label="exposed: grant", color=MODE_STYLE["exposed"]["color"])
+    ax.set_xticks(list(xs), labels, rotation=30, ha="right", fontsize=7)
+    ax.set_yscale("log")
+    ax.set_ylabel("shuffle phase (ms)")
+    ax.set_title("C2: shuffle time by job and shape")
+    ax.legend()
+    return [save(fig, results, "C2_mapreduce_shuffle")]
+
+
+def plot_mapreduce_straggler(results, out):
+    rows = read_csv(os.path.join(results, out, "mapreduce_straggler_summary.csv"))
+    if not rows:
+        return []
+    fig, ax = plt.subplots()
+    keys = [k for k in rows[0].keys() if k.endswith("job_vs_baseline")]
+    for key in keys:
+        sel = [r for r in rows if r.get(key)]
+        ax.plot(range(len(sel)), [float(r[key]) for r in sel], marker="o",
+                label=key[:-len(" job_vs_baseline")])
+    ax.set_xticks(range(len(rows)), [r["scenario"] for r in rows], rotation=40, ha="right",
+                  fontsize=6)
+    ax.axhline(1.0, color="black", linewidth=0.8)
+    ax.set_ylabel("job time / no-straggler baseline")
+    ax.set_title("C3/C4: stragglers and crashed mappers")
+    ax.legend(fontsize=6)
+    return [save(fig, results, "C3_mapreduce_straggler")]
+
+
+def plot_kv(results, out):
+    names = []
+    rows = read_csv(os.path.join(results, out, "kv_rebalance_valkey.csv"))
+    if rows:
+        fig, ax = plt.subplots()
+        for method, color in (("legacy", "#dd8452"), ("snapshot", "#c44e52"),
+                              ("grant", "#4c72b0")):
+            sel = sorted([r for r in rows if r["method"] == method],
+                         key=lambda r: float(r["data_bytes"]))
+            ax.plot([float(r["data_bytes"]) / 2**20 for r in sel],
+                    [float(r["rebalance_ns"]) / 1e6 for r in sel], marker="o", label=method,
+                    color=color)
+        ax.set_xscale("log", base=2)
+        ax.set_yscale("log")
+        ax.set_xlabel("data moved with the slots (MiB of 16 KiB values)")
+        ax.set_ylabel("rebalancing time (ms)")
+        ax.set_title("C8: Valkey's case scaled down, 3 → 4 shards")
+        ax.legend()
+        names.append(save(fig, results, "C8_kv_valkey"))
+    return names + plot_series(results, out)
+
+
 PLOTS = {
     "pingpong": plot_pingpong,
     "transfer": plot_transfer,
@@ -214,6 +339,10 @@ PLOTS = {
     "sensitivity-memory": plot_sensitivity_sweep,
     "sensitivity-mmu": plot_sensitivity_sweep,
     "sensitivity-latency": plot_latency_sweep,
+    "paxos-recovery": plot_paxos,
+    "mapreduce-shuffle": plot_mapreduce_shuffle,
+    "mapreduce-straggler": plot_mapreduce_straggler,
+    "kv-rebalance": plot_kv,
 }
 
 

@@ -190,6 +190,7 @@ class PaxosRecoveryExperiment final : public Experiment {
     CsvTable intervals;
     Time exposed_health = -1;
     Time transparent_health = -1;
+    std::vector<Finding> findings;
     for (PaxosScenario scenario : {PaxosScenario::kFollowerCrash, PaxosScenario::kLeaderCrash,
                                    PaxosScenario::kMemoryFailure, PaxosScenario::kPauseZombie}) {
       options.scenario = scenario;
@@ -198,6 +199,7 @@ class PaxosRecoveryExperiment final : public Experiment {
         exposed_health = both.exposed->FullHealthAt();
         transparent_health = both.transparent->FullHealthAt();
       }
+      AddFindings(scenario, options, *both.transparent, *both.exposed, base, findings);
       if (scenario != PaxosScenario::kPauseZombie) {
         DDC_RETURN_IF_ERROR(runner.Checkpoint(base, options, table, &intervals).status());
       }
@@ -208,13 +210,77 @@ class PaxosRecoveryExperiment final : public Experiment {
     if (sweep >= 1) DDC_RETURN_IF_ERROR(Sweeps(runner, base, options, sweep, state_max_mib));
 
     const Time t0 = options.fault_at;
-    return ExperimentResult{absl::StrCat(
-        runner.runs, " runs; leader crash, time to full health: exposed (steal) ",
-        exposed_health < 0 ? "never" : Ms(exposed_health - t0), ", transparent (peer transfer) ",
-        transparent_health < 0 ? "never" : Ms(transparent_health - t0))};
+    return ExperimentResult{
+        absl::StrCat(runner.runs, " runs; leader crash, time to full health: exposed (steal) ",
+                     exposed_health < 0 ? "never" : Ms(exposed_health - t0),
+                     ", transparent (peer transfer) ",
+                     transparent_health < 0 ? "never" : Ms(transparent_health - t0)),
+        std::move(findings)};
   }
 
  private:
+  // AddFindings reports, from one scenario's two runs, what bears on C5 (time to full health),
+  // C6 (detection; the clients' longest write gap) and C7 (peers' suspicion of a member whose
+  // memory died). A phase that never happened within the run's budget counts as the budget.
+  static void AddFindings(PaxosScenario scenario, const PaxosRecoveryOptions& options,
+                          const PaxosRecoveryWorkload& t, const PaxosRecoveryWorkload& e,
+                          const PlatformConfig& base, std::vector<Finding>& findings) {
+    const Time t0 = options.fault_at;
+    auto ms = [&](Time at) {
+      return (at < 0 ? options.recovery_budget : at - t0) / 1e6;
+    };
+    auto recovery = [](const PaxosRecoveryWorkload& w) {
+      const auto it = w.outcome().recovery.find(w.FailedMember());
+      return it == w.outcome().recovery.end() ? paxos::MemberRecovery{} : it->second;
+    };
+    const paxos::MemberRecovery rt = recovery(t), re = recovery(e);
+    const std::string where = scenario == PaxosScenario::kLeaderCrash     ? "leader"
+                              : scenario == PaxosScenario::kFollowerCrash ? "follower"
+                                                                          : "";
+    if (!where.empty()) {
+      const double th = ms(t.FullHealthAt()), eh = ms(e.FullHealthAt());
+      findings.push_back(
+          {"C5",
+           absl::StrCat("a ", where, "'s compute dies: time from the fault to full health (",
+                        options.service.state_bytes >> 20, " MiB of state)"),
+           "ms", th, eh, eh < th,
+           absl::StrFormat("exposed: detection by the rack monitor, a steal of the replica's "
+                           "pages and reincarnation; transparent: detection by the fair Paxos "
+                           "timeouts and a pipelined state transfer from a peer (%lld bytes)",
+                           static_cast<long long>(rt.bytes_copied))});
+      const double td = ms(rt.suspected_at), ed = ms(re.suspected_at);
+      findings.push_back(
+          {"C6", absl::StrCat("a ", where, "'s compute dies: time until a peer suspects it"),
+           "ms", td, ed, ed < td,
+           absl::StrFormat("the monitor needs %d missed beats of %.3f ms; the fair Paxos timeout "
+                           "(10 heartbeats of the cross-rack RTT) fires first unless the monitor "
+                           "beats faster",
+                           base.monitor().missed_beats(),
+                           base.monitor().heartbeat_interval_ns() / 1e6)});
+      if (scenario == PaxosScenario::kLeaderCrash) {
+        findings.push_back({"C6", "a leader's compute dies: the clients' longest write gap", "ms",
+                            t.LongestWriteGap() / 1e6, e.LongestWriteGap() / 1e6,
+                            e.LongestWriteGap() < t.LongestWriteGap(),
+                            "clients see only failed calls and retry; the gap spans detection, "
+                            "election and the first commit"});
+      }
+    }
+    if (scenario == PaxosScenario::kMemoryFailure) {
+      const double ts = ms(rt.suspected_at), es = ms(re.suspected_at);
+      findings.push_back({"C7",
+                          "an ME under a live follower dies: time until a peer suspects it",
+                          "ms", ts, es, es < ts,
+                          "exposed: the OS forwards the memory failure to the emergency contacts "
+                          "(the peers); transparent: the replica dies with its memory and the "
+                          "peers wait for their timeouts"});
+      const double th = ms(t.FullHealthAt()), eh = ms(e.FullHealthAt());
+      findings.push_back({"C7", "an ME under a live follower dies: time to full health", "ms", th,
+                          eh, eh < th,
+                          "both replace the member by state transfer; the exposed replacement "
+                          "starts at the forwarded notice instead of after the timeout"});
+    }
+  }
+
   static absl::Status Sweeps(Runner& runner, const PlatformConfig& base,
                              PaxosRecoveryOptions options, int64_t sweep, int64_t state_max_mib) {
     options.scenario = PaxosScenario::kLeaderCrash;
