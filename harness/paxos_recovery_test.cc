@@ -30,7 +30,10 @@ TEST(PaxosRecoveryExperimentTest, WritesEveryScenarioInBothModes) {
   std::unique_ptr<Experiment> experiment = PaxosRecovery();
   ASSERT_NE(experiment, nullptr);
   absl::StatusOr<ExperimentResult> result =
-      experiment->Run({DefaultConfig(), /*seed=*/1, dir, {{"paxos-recovery.sweep", "0"}}});
+      experiment->Run({DefaultConfig(),
+                       /*seed=*/1,
+                       dir,
+                       {{"paxos-recovery.sweep", "0"}, {"paxos-recovery.histories", "1"}}});
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_THAT(result->headline, ::testing::HasSubstr("full health"));
   const std::vector<std::vector<std::string>> rows = ReadCsv(dir + "/paxos_recovery.csv");
@@ -50,6 +53,11 @@ TEST(PaxosRecoveryExperimentTest, WritesEveryScenarioInBothModes) {
     }
   }
   EXPECT_GT(ReadCsv(dir + "/paxos_recovery_intervals.csv").size(), 100u);
+  // One client history per run, none overwriting another.
+  int histories = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir))
+    histories += entry.path().extension() == ".jsonl";
+  EXPECT_EQ(histories, 11);
 }
 
 TEST(PaxosRecoveryExperimentTest, RejectsBadParameters) {

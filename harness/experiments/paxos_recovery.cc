@@ -25,6 +25,7 @@
 // Parameters (--set paxos-recovery.<name>=N):
 //   replicas (3), state_mib (1), sweep (1: quick sweeps; 0: scenarios only; 2: the documented
 //   larger sweeps, up to state_max_mib), state_max_mib (1024), histories (0).
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -85,9 +86,14 @@ struct Runner {
   absl::Status SaveHistory(const PaxosRecoveryWorkload& w, Mode mode,
                            const PaxosRecoveryOptions& o) {
     if (!histories) return absl::OkStatus();
-    return w.outcome().history.WriteJsonl(absl::StrCat(ctx.out_dir, "/paxos_history.",
-                                                       PaxosScenarioName(o.scenario), ".", o.label,
-                                                       ".", ModeName(mode), ".jsonl"));
+    // One file per run: scenario, sweep point (its '/' made file-name safe), mode, recovery.
+    std::string point = o.label;
+    std::replace(point.begin(), point.end(), '/', '_');
+    const char* recovery =
+        mode == Mode::kExposed ? "steal" : paxos::RecoveryName(o.service.transparent_recovery);
+    return w.outcome().history.WriteJsonl(
+        absl::StrCat(ctx.out_dir, "/paxos_history.", PaxosScenarioName(o.scenario), ".", point, ".",
+                     ModeName(mode), ".", recovery, ".jsonl"));
   }
 
   // Both runs `options` in transparent and exposed mode, adding rows to `table` (and interval
