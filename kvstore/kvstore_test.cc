@@ -263,3 +263,33 @@ TEST(FailureTest, ExposedStandbyTakesOverACrashedShard) {
 
 }  // namespace
 }  // namespace ddc::kvstore
+
+namespace ddc::kvstore {
+namespace {
+
+// Transparent mode's documented choice: a crashed shard's slots are lost. Nobody may take its
+// pages and there is no replica, so calls to its slots time out (recorded as unknown, which the
+// checker accepts), while the other shards' slots keep working.
+TEST(FailureTest, TransparentSlotsOfACrashedShardAreLost) {
+  ClusterOptions options = SmallCluster();
+  options.standby = true;  // returns at once in transparent mode
+  options.cooldown = Milliseconds(40);
+  options.call_timeout = Milliseconds(1);
+  absl::StatusOr<StoreRun> run =
+      RunStore(Mode::kTransparent, 8, options, Milliseconds(1), Seconds(10));
+  ASSERT_TRUE(run.ok()) << run.status();
+  ASSERT_TRUE(CheckRun(*run).ok()) << CheckRun(*run);
+  const ClusterObserver& observer = run->outcome->observer;
+  EXPECT_EQ(observer.takeover_at, -1);
+  int64_t failed = 0;
+  int64_t ops = 0;
+  for (const ClientReport& client : run->outcome->clients) {
+    failed += client.counters.failed_calls;
+    ops += client.ops;
+  }
+  EXPECT_GT(failed, 0);
+  EXPECT_GT(ops, failed);  // the surviving shards kept serving
+}
+
+}  // namespace
+}  // namespace ddc::kvstore
