@@ -237,7 +237,9 @@ int List(const ExperimentList& list, std::ostream& out) {
   std::error_code ec;
   std::vector<std::filesystem::path> specs;
   for (const auto& entry : std::filesystem::directory_iterator(kSpecsDir, ec)) {
-    if (entry.path().extension() == ".textproto") specs.push_back(entry.path());
+    if (entry.path().extension() == ".textproto" && entry.path().stem() != "claims") {
+      specs.push_back(entry.path());
+    }
   }
   std::sort(specs.begin(), specs.end());
   if (!specs.empty()) out << "\nshipped specs (ddc run FILE):\n";

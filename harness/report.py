@@ -317,7 +317,7 @@ def plot_kv(results, out):
         fig, ax = plt.subplots()
         for method, color in (("legacy", "#dd8452"), ("snapshot", "#c44e52"),
                               ("grant", "#4c72b0")):
-            sel = sorted([r for r in rows if r["method"] == method],
+            sel = sorted([r for r in rows if r["method"].lower() == method],
                          key=lambda r: float(r["data_bytes"]))
             ax.plot([float(r["data_bytes"]) / 2**20 for r in sel],
                     [float(r["rebalance_ns"]) / 1e6 for r in sel], marker="o", label=method,
@@ -354,7 +354,7 @@ def number(value, unit):
     return f"{value:,.6g} {unit}"
 
 
-def report(results, summary, plots):
+def report(results, summary, plots, failed):
     lines = [
         "# Results: Disaggregation and the Application, reproduced",
         "",
@@ -408,6 +408,8 @@ def report(results, summary, plots):
             lines += ["Context from real systems:", ""]
             lines += [f"- {line}" for line in c["context"]]
             lines.append("")
+    if failed:
+        lines += ["## Plots that failed", ""] + [f"- {f}" for f in failed] + [""]
     with open(os.path.join(results, "REPORT.md"), "w") as f:
         f.write("\n".join(lines))
 
@@ -424,9 +426,18 @@ def main():
             if out and out not in outputs:
                 outputs.append(out)
     plots = {}
+    failed = []
     for out in outputs:
-        plots[out] = PLOTS.get(out, plot_series)(results, out)
-    report(results, summary, plots)
+        try:
+            plots[out] = PLOTS.get(out, plot_series)(results, out)
+        except (ValueError, KeyError, IndexError) as e:  # a plot must not hide the others
+            plt.close("all")
+            plots[out] = []
+            failed.append(f"{out}: {type(e).__name__}: {e}")
+            print(f"report.py: the plots of {out} failed: {e}", file=sys.stderr)
+    report(results, summary, plots, failed)
+    if failed:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

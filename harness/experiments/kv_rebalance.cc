@@ -111,8 +111,8 @@ class KvRebalanceExperiment final : public Experiment {
         for (int copy : {0, 1}) {
           findings.push_back(
               {"C8",
-               absl::StrFormat("scale out 3 to 4 shards, %d MiB of 16 KiB values: %s vs grant",
-                               mib, copy == 0 ? "legacy MIGRATE" : "snapshot + change stream"),
+               absl::StrFormat("scale out 3 to 4 shards, %d MiB of 16 KiB values: %s vs grant", mib,
+                               copy == 0 ? "legacy MIGRATE" : "snapshot + change stream"),
                "ms", times[copy] / 1e6, times[2] / 1e6, times[2] < times[copy],
                copy == 0 ? "legacy migration pays round trips per key batch and per slot and "
                            "copies every value over the network"

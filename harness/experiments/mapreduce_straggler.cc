@@ -203,17 +203,18 @@ class MapReduceStragglerExperiment final : public Experiment {
       if (scenario.percent == 50 && scenario.factor == 10) {
         const auto& spec = at_half["speculation"];
         const auto& steal = at_half["steal-and-resume"];
-        findings.push_back({"C3", "map 0 slowed 10x at 50 %: job time (speculation vs steal-and-resume)",
+        findings.push_back({"C3",
+                            "map 0 slowed 10x at 50 %: job time (speculation vs steal-and-resume)",
                             "ms", spec[0] / 1e6, steal[0] / 1e6, steal[0] < spec[0],
                             "speculation restarts the task from its input on a free worker; the "
                             "steal fences the straggler and a free worker resumes from its "
                             "checkpoint (input offset and output pages)"});
-        findings.push_back({"C3", "map 0 slowed 10x at 50 %: wasted task time", "ms",
-                            spec[1] / 1e6, steal[1] / 1e6, steal[1] < spec[1],
+        findings.push_back({"C3", "map 0 slowed 10x at 50 %: wasted task time", "ms", spec[1] / 1e6,
+                            steal[1] / 1e6, steal[1] < spec[1],
                             "a speculative copy's rival attempt is thrown away; a stolen attempt "
                             "loses only its work since the last checkpoint"});
-        findings.push_back({"C3", "map 0 slowed 10x at 50 %: input bytes re-read", "bytes",
-                            spec[2], steal[2], steal[2] < spec[2],
+        findings.push_back({"C3", "map 0 slowed 10x at 50 %: input bytes re-read", "bytes", spec[2],
+                            steal[2], steal[2] < spec[2],
                             "the resumed task reads only the input after its checkpoint"});
       }
       if (scenario.percent == 50 && scenario.factor == 0) {
