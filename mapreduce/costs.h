@@ -1,10 +1,10 @@
 // TaskCosts: the CPU time the engine charges for map and reduce work, through Process::Compute,
 // on the reference core of the cost model. Nothing is measured at run time: the real C++ work
 // runs (the output is real), and the virtual time it takes is this model. The defaults and their
-// rationale are in docs/cost-model.md ("MapReduce task costs"); each job sets its own map costs
-// (wordcount.cc, terasort.cc, grep.cc).
+// rationale are in mapreduce/README.md ("CPU model"); each job sets its own map costs
+// (jobs/jobs.cc).
 //
-// What is charged, and when (map_task.cc, spill.cc, reduce_task.cc):
+// What is charged, and when (map_worker.cc, spill.cc, reducer.cc):
 //   map, per input chunk      records x map_per_record + bytes x map_per_byte
 //                             + emitted pairs x emit_per_pair
 //   spill                     pairs x log2(pairs) x compare (the sort)

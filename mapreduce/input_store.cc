@@ -1,6 +1,7 @@
 #include "mapreduce/input_store.h"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,13 @@ asio::awaitable<absl::Status> RunInputStore(Process& self, std::shared_ptr<const
     // Allocate rounds up to whole pages; the split is its first split.bytes bytes.
     splits->push_back(region.Sub(0, split.bytes));
   }
+  // Tell the orchestrator the replica is in place: the job's clock starts only then, so that
+  // loading it does not compete with the map phase.
+  std::optional<ProcessId> orchestrator = self.FindProcess(job->orchestrator);
+  if (!orchestrator) co_return absl::NotFoundError("no orchestrator");
+  SplitLoaded loaded;
+  loaded.set_task(-1);
+  DDC_CO_RETURN_IF_ERROR(self.Send(*orchestrator, loaded));
   self.Serve<FetchSplitRequest>(
       [&self, splits](Received<FetchSplitRequest> in) -> asio::awaitable<absl::Status> {
         const int index = in->split();

@@ -1,8 +1,8 @@
 // The input store: the replica of the job's input that a task re-executed from scratch reads
 // (HDFS's other replica). It loads every split into its own memory before the job starts and
-// serves FetchSplitRequest by streaming the split's bytes in pipelined chunks (copy_stream.h), as
-// SplitChunk messages. Launched only when the policy can run a task from scratch (transparent
-// recovery, speculation).
+// tells the orchestrator (which starts the job only then), and serves FetchSplitRequest by
+// streaming the split's bytes in pipelined chunks (copy_stream.h), as SplitChunk messages. Launched
+// only when the policy can run a task from scratch (transparent recovery, speculation).
 #ifndef DDC_MAPREDUCE_INPUT_STORE_H_
 #define DDC_MAPREDUCE_INPUT_STORE_H_
 

@@ -9,7 +9,7 @@
 //   job.mapper = [] { return std::make_unique<WordMapper>(); };
 //   job.combiner = [] { return std::make_unique<SumReducer>(); };     // optional
 //   job.reducer = [] { return std::make_unique<SumReducer>(); };
-//   JobPlan plan = job.Compile();       // then RunJob (launch.h) or RunReference (reference.h)
+//   JobPlan plan = job.Compile();       // then Launch (launch.h) or RunReference (reference.h)
 //
 // Keys and values cross the engine as their Serde encodings (serde.h); the output is stored as
 // encoded pairs and read back typed with DecodeOutput.

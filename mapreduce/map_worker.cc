@@ -27,8 +27,8 @@ struct WorkerState {
   bool released = false;
 };
 
-// UserError marks an error of the job's own code or data: the orchestrator fails the job instead
-// of retrying the task.
+// Failure is how an attempt ended: user_error marks an error of the job's own code or data, for
+// which the orchestrator fails the job instead of retrying the task.
 struct Failure {
   absl::Status status;
   bool user_error = false;

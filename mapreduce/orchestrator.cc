@@ -72,7 +72,9 @@ class Orchestrator {
       DDC_CO_RETURN_IF_ERROR(self_.Send(workers_[static_cast<size_t>(m)].id, load));
     }
     std::vector<std::string> samples;
-    for (int loaded = 0; loaded < job_->maps(); ++loaded) {
+    // Every split, and the input store's replica (when there is one), must be in place.
+    const int to_load = job_->maps() + (job_->input_store.empty() ? 0 : 1);
+    for (int loaded = 0; loaded < to_load; ++loaded) {
       std::optional<Received<SplitLoaded>> in = co_await self_.ReceiveOf<SplitLoaded>();
       if (!in) co_return absl::InternalError("receive ended");
       if ((*in)->has_error()) {

@@ -23,15 +23,16 @@ absl::StatusOr<JobPlan> MakePlan(const std::string& name, int64_t bytes, int tas
     mapreduce::GensortOptions g;
     g.skewed = name == "terasort-skewed";
     g.records = bytes / mapreduce::kGensortRecordBytes;
-    // Blocks of up to 1 MB, at least two per map task.
-    g.block_records = std::max<int64_t>(1, std::min<int64_t>(10000, g.records / (2 * tasks)));
+    // Blocks of up to 1 MB, at least 64 of them, whatever the number of tasks: the dataset must
+    // not depend on the job's shape (one verifier serves every shape of a size).
+    g.block_records = std::max<int64_t>(1, std::min<int64_t>(10000, g.records / 64));
     g.seed = seed;
     DDC_ASSIGN_OR_RETURN(auto input, mapreduce::GensortDataset::Create(g));
     return mapreduce::TeraSortJob({input, tasks, tasks});
   }
   mapreduce::ZipfTextOptions z;
   z.bytes = bytes;
-  z.block_bytes = std::max<int64_t>(4096, std::min<int64_t>(1 << 20, bytes / (2 * tasks)));
+  z.block_bytes = std::max<int64_t>(4096, std::min<int64_t>(1 << 20, bytes / 64));
   z.seed = seed;
   DDC_ASSIGN_OR_RETURN(auto text, mapreduce::ZipfTextDataset::Create(z));
   if (name == "wordcount") return mapreduce::WordCountJob({text, tasks, tasks}, false);

@@ -14,7 +14,8 @@
 namespace ddc::harness {
 
 // MakePlan builds job `name` ("terasort", "terasort-skewed", "wordcount", "wordcount-combiner"
-// or "grep") over `bytes` of generated input, with `tasks` maps and `tasks` reduces.
+// or "grep") over `bytes` of generated input, with `tasks` maps and `tasks` reduces. The input
+// depends on (name, bytes, seed) only, never on `tasks`.
 absl::StatusOr<mapreduce::JobPlan> MakePlan(const std::string& name, int64_t bytes, int tasks,
                                             uint64_t seed);
 
