@@ -225,9 +225,6 @@ int RunSpec(const ExperimentSpec& spec, const Flags& flags, const ExperimentList
     out << ": " << result->headline << std::endl;
   };
   absl::Status status = RunSweep(spec, *points, make, flags.out_dir, options);
-  if (absl::IsNotFound(status) && absl::StrContains(status.message(), "unknown experiment")) {
-    return Usage(err, status.message());
-  }
   if (!status.ok()) return Fail(err, status);
   return 0;
 }

@@ -129,6 +129,15 @@ absl::StatusOr<ClaimList> LoadClaims(const std::string& path) {
   return claims;
 }
 
+bool Selected(const ReproduceOptions& options, const Claim& claim) {
+  return options.only.empty() || options.only.contains(claim.id());
+}
+
+// SpecFileOf is the spec a claim runs from in this mode; its results go to Stem(claim.spec()).
+const std::string& SpecFileOf(const Claim& claim, const ReproduceOptions& options) {
+  return options.quick && !claim.quick_spec().empty() ? claim.quick_spec() : claim.spec();
+}
+
 std::vector<Task> PlanTasks(const ClaimList& claims, const ReproduceOptions& options) {
   std::vector<Task> tasks;
   auto add = [&](const std::string& file, const std::string& name, int expected) {
@@ -138,10 +147,8 @@ std::vector<Task> PlanTasks(const ClaimList& claims, const ReproduceOptions& opt
     tasks.push_back({file, name, expected, {}, 0});
   };
   for (const Claim& c : claims.claims()) {
-    if (!options.only.empty() && !options.only.contains(c.id())) continue;
-    if (c.spec().empty()) continue;
-    const bool quick = options.quick && !c.quick_spec().empty();
-    add(quick ? c.quick_spec() : c.spec(), Stem(c.spec()),
+    if (!Selected(options, c) || c.spec().empty()) continue;
+    add(SpecFileOf(c, options), Stem(c.spec()),
         options.quick ? c.quick_expected_seconds() : c.expected_seconds());
     if (options.quick) continue;
     for (const std::string& s : c.sensitivity()) add(s, Stem(s), 60);
@@ -224,13 +231,13 @@ absl::Status Reproduce(const ReproduceOptions& options, const ExperimentFactory&
   ReproduceSummary summary;
   summary.set_mode(options.quick ? "quick" : "full");
   for (const Claim& c : claims.claims()) {
-    if (!options.only.empty() && !options.only.contains(c.id())) continue;
+    if (!Selected(options, c)) continue;
     ClaimResult& out = *summary.add_claims();
     out.set_id(c.id());
     out.set_statement(c.statement());
     for (const std::string& line : c.context()) out.add_context(line);
     if (!c.spec().empty()) {
-      const std::string file = options.quick && !c.quick_spec().empty() ? c.quick_spec() : c.spec();
+      const std::string& file = SpecFileOf(c, options);
       out.set_spec(file);
       out.set_output(Stem(c.spec()));
       out.set_command(absl::StrCat("ddc run specs/", file, " --out results/", Stem(c.spec())));
