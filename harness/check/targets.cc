@@ -1,0 +1,15 @@
+// The registry of check targets: one line per application. A new application adds its target
+// here (docs/checking.md, "Adding a target").
+#include <memory>
+#include <vector>
+
+#include "harness/check/check.h"
+
+namespace ddc::check {
+
+std::vector<std::unique_ptr<CheckTarget>> AllCheckTargets() {
+  std::vector<std::unique_ptr<CheckTarget>> targets;
+  return targets;
+}
+
+}  // namespace ddc::check
