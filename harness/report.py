@@ -17,6 +17,7 @@ drew.
 import csv
 import json
 import os
+import re
 import sys
 
 import matplotlib
@@ -114,12 +115,23 @@ def plot_transfer(results, out):
     return names
 
 
+def finish_ratio_plot(ax, x_axis, ylabel, title, legend_size):
+    """Log-log axes for a ratio against a swept field, with the break-even line at 1."""
+    ax.axhline(1.0, color="black", linewidth=0.8)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(x_axis)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize=legend_size)
+
+
 def plot_sensitivity_sweep(results, out):
     """A transfer sweep (sensitivity-*.textproto): the ratio at the largest size per point."""
     rows = read_csv(os.path.join(results, out, "transfer_summary.csv"))
     if not rows or "point" not in rows[0]:
         return []
-    axes = [k for k in rows[0].keys() if k not in ("point", "seed") and "." in k]
+    axes = sweep_axes(rows)
     if not axes:
         return []
     largest = max(int(r["bytes"]) for r in rows)
@@ -136,13 +148,8 @@ def plot_sensitivity_sweep(results, out):
             ax.plot([float(r[x_axis]) for r in sel],
                     [float(r["transparent_over_exposed"]) for r in sel], style, marker="o",
                     label=label)
-    ax.axhline(1.0, color="black", linewidth=0.8)
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel(x_axis)
-    ax.set_ylabel("copy time / grant time (>1: grant wins)")
-    ax.set_title(f"sensitivity: {out}")
-    ax.legend(fontsize=7)
+    finish_ratio_plot(ax, x_axis, "copy time / grant time (>1: grant wins)",
+                      f"sensitivity: {out}", 7)
     return [save(fig, results, out)]
 
 
@@ -150,7 +157,7 @@ def plot_latency_sweep(results, out):
     rows = read_csv(os.path.join(results, out, "pingpong.csv"))
     if not rows or "point" not in rows[0]:
         return []
-    axis = [k for k in rows[0].keys() if "." in k][0]
+    axis = sweep_axes(rows)[0]
     fig, ax = plt.subplots()
     for placement in ("intra-rack", "cross-rack"):
         sel = [r for r in rows if r["placement"] == placement and r["payload_bytes"] == "0"
@@ -212,6 +219,84 @@ def num(row, key):
     return float(value) if value not in ("", "NA", "-1") else None
 
 
+def sweep_axes(rows):
+    """The sweep axes of a merged CSV: the context columns after `seed` (harness/sweep.h) whose
+    values vary from point to point. Constant columns (the spec's params) are not axes."""
+    keys = list(rows[0].keys())
+    if keys[:3] != ["experiment", "point", "seed"]:
+        return []
+    context = []
+    for k in keys[3:]:
+        if "." not in k:
+            break
+        context.append(k)
+    return [k for k in context if len({r[k] for r in rows}) > 1]
+
+
+def plot_latency_cdf(results, out, file, wanted, window, title, name):
+    """Client latency CDFs (harness/cdf.h) of the runs whose name `wanted` accepts, per mode."""
+    rows = [r for r in read_csv(os.path.join(results, out, file))
+            if r["window"] == window and wanted(r["run"])]
+    if not rows:
+        return []
+    fig, ax = plt.subplots()
+    groups = []
+    for r in rows:
+        if (r["run"], r["mode"]) not in groups:
+            groups.append((r["run"], r["mode"]))
+    for run, mode in groups:
+        sel = sorted([r for r in rows if r["run"] == run and r["mode"] == mode],
+                     key=lambda r: float(r["quantile"]))
+        ax.step([float(r["latency_ns"]) / 1000 for r in sel], [float(r["quantile"]) for r in sel],
+                where="post", label=f"{mode}: {run.split('/')[-1]}",
+                linestyle="-" if mode == "exposed" else "--")
+    ax.set_xscale("log")
+    ax.set_xlabel("client operation latency (µs)")
+    ax.set_ylabel("fraction of operations")
+    ax.set_title(title)
+    ax.legend(fontsize=7)
+    return [save(fig, results, name)]
+
+
+def plot_claim_sensitivity(results, out):
+    """A sweep of a claim's experiment (specs/sensitivity-*.textproto): for each claim its
+    findings report, the transparent/exposed ratio against the swept field; below 1 the exposed
+    mechanism no longer pays off."""
+    rows = read_csv(os.path.join(results, out, "findings.csv"))
+    if not rows:
+        return []
+    axes = sweep_axes(rows)
+    if not axes:
+        return []
+    x_axis, series_axis = axes[-1], (axes[0] if len(axes) > 1 else None)
+    names = []
+    for claim in sorted({r["claim"] for r in rows}, key=lambda c: int(c[1:])):
+        fig, ax = plt.subplots()
+        claim_rows = [r for r in rows if r["claim"] == claim]
+        whats = []
+        for r in claim_rows:
+            if r["what"] not in whats:
+                whats.append(r["what"])
+        keys = sorted({r[series_axis] for r in claim_rows}, key=float) if series_axis else [None]
+        for what in whats:
+            for key in keys:
+                sel = [r for r in claim_rows if r["what"] == what and num(r, "transparent_over_exposed")
+                       and (series_axis is None or r[series_axis] == key)]
+                if not sel:
+                    continue
+                sel.sort(key=lambda r: float(r[x_axis]))
+                label = what if len(what) <= 60 else what[:57] + "..."
+                if key is not None:
+                    label += f", {series_axis.split('.')[-1]}={key}"
+                ax.plot([float(r[x_axis]) for r in sel],
+                        [float(r["transparent_over_exposed"]) for r in sel], marker="o",
+                        label=label)
+        finish_ratio_plot(ax, x_axis, "transparent / exposed (>1: exposed wins)",
+                          f"{claim} sensitivity: {out}", 5)
+        names.append(save(fig, results, f"{claim}_{out}"))
+    return names
+
+
 def plot_paxos(results, out):
     names = []
     d = os.path.join(results, out)
@@ -268,6 +353,9 @@ def plot_paxos(results, out):
         ax.set_title("C6: detection, rack monitor settings vs fair Paxos timeouts")
         ax.legend()
         names.append(save(fig, results, "C6_paxos_detection"))
+    names += plot_latency_cdf(results, out, "paxos_recovery_latency_cdf.csv",
+                              lambda run: run.startswith("b-leader-crash"), "after_fault",
+                              "C5/C6: client latency after a leader crash", "C5_paxos_latency_cdf")
     return names
 
 
@@ -329,6 +417,14 @@ def plot_kv(results, out):
         ax.set_title("C8: Valkey's case scaled down, 3 → 4 shards")
         ax.legend()
         names.append(save(fig, results, "C8_kv_valkey"))
+    cdf = read_csv(os.path.join(results, out, "kv_rebalance_latency_cdf.csv"))
+    cases = [r["run"].rsplit("/", 1)[0] for r in cdf
+             if not r["run"].startswith(("valkey", "capacity"))]
+    if cases:
+        names += plot_latency_cdf(results, out, "kv_rebalance_latency_cdf.csv",
+                                  lambda run: run.rsplit("/", 1)[0] == cases[0], "during",
+                                  f"C8: client latency during the rebalance ({cases[0]})",
+                                  "C8_kv_latency_cdf")
     return names + plot_series(results, out)
 
 
@@ -343,6 +439,10 @@ PLOTS = {
     "mapreduce-shuffle": plot_mapreduce_shuffle,
     "mapreduce-straggler": plot_mapreduce_straggler,
     "kv-rebalance": plot_kv,
+    "sensitivity-shuffle": plot_claim_sensitivity,
+    "sensitivity-straggler": plot_claim_sensitivity,
+    "sensitivity-paxos": plot_claim_sensitivity,
+    "sensitivity-kv": plot_claim_sensitivity,
 }
 
 
@@ -403,6 +503,9 @@ def report(results, summary, plots, failed):
             lines.append("")
             for s in c["sensitivity"]:
                 for name in plots.get(s, []):
+                    # A sweep shared by several claims drew one plot per claim: show this one's.
+                    if re.match(r"C\d+_", name) and not name.startswith(c["id"] + "_"):
+                        continue
                     lines += [f"![{name}](plots/{name}.png)", ""]
         if c["context"]:
             lines += ["Context from real systems:", ""]

@@ -105,13 +105,16 @@ TEST_F(ReproduceTest, VerdictsComeFromTheMeasuredFindingsAndSharedSpecsRunOnce) 
   EXPECT_THAT(summary, HasSubstr("\"verdict\": \"does not hold\""));  // C3 at 9000 ns
   EXPECT_THAT(summary, HasSubstr("\"verdict\": \"not measured\""));   // C4
   EXPECT_THAT(summary, HasSubstr("elsewhere: 3x"));
-  EXPECT_EQ(Read("results/fast/judge.csv"), "rtt\n2500\n");
+  // Every CSV opens with the run's context columns (harness/sweep.h).
+  EXPECT_EQ(Read("results/fast/judge.csv"),
+            "experiment,point,seed,params.judge.claims,rtt\njudge,0,1,12,2500\n");
 }
 
 TEST_F(ReproduceTest, QuickModeRunsTheQuickSpecsIntoTheSameFolders) {
   ASSERT_TRUE(Run(/*quick=*/true, {"C1"}).ok());
   EXPECT_EQ(runs_, 1);
-  EXPECT_EQ(Read("results/fast/judge.csv"), "rtt\n5000\n");
+  EXPECT_EQ(Read("results/fast/judge.csv"),
+            "experiment,point,seed,params.judge.claims,rtt\njudge,0,1,12,5000\n");
   EXPECT_THAT(Read("results/summary.json"), HasSubstr("\"verdict\": \"does not hold\""));
   EXPECT_FALSE(fs::exists(dir_ + "/results/slow"));
 }

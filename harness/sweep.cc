@@ -24,6 +24,7 @@ namespace ddc::harness {
 namespace {
 
 constexpr char kHeadlineFile[] = "headline.txt";
+constexpr char kPointsFile[] = "points.csv";
 
 // TimeoutsComment records, in every run's config file, the failure-detection timeouts the rule
 // (CostModel::AggressiveTimeouts) gives under this config, which experiments with timeout-based
@@ -48,16 +49,37 @@ absl::StatusOr<std::string> ReadFile(const std::filesystem::path& path) {
   return text.str();
 }
 
-std::string PointPrefix(const SweepPoint& point) {
-  std::string prefix = absl::StrCat(point.index, ",", point.seed);
-  for (const auto& [field, value] : point.settings) absl::StrAppend(&prefix, ",", CsvEscape(value));
-  return prefix;
+// The context columns that open every CSV a run writes (docs/experiments.md, "CSV schema"): the
+// experiment, the point and its seed, each sweep axis, then each of the spec's params that no axis
+// sets. They are the same for every point of a spec, so merged files have one header.
+std::vector<std::string> UnsweptParams(const ExperimentSpec& spec) {
+  std::vector<std::string> names;
+  for (const Param& param : spec.params()) {
+    const std::string field = absl::StrCat("params.", param.name());
+    bool swept = false;
+    for (const SweepAxis& axis : spec.sweep()) swept |= axis.field() == field;
+    if (!swept) names.push_back(param.name());
+  }
+  return names;
 }
 
-std::string AxisHeader(const ExperimentSpec& spec) {
-  std::string header = "point,seed";
+std::string ContextHeader(const ExperimentSpec& spec) {
+  std::string header = "experiment,point,seed";
   for (const SweepAxis& axis : spec.sweep()) absl::StrAppend(&header, ",", CsvEscape(axis.field()));
+  for (const std::string& name : UnsweptParams(spec))
+    absl::StrAppend(&header, ",", CsvEscape(absl::StrCat("params.", name)));
   return header;
+}
+
+std::string ContextValues(const ExperimentSpec& spec, const SweepPoint& point) {
+  std::string values =
+      absl::StrCat(CsvEscape(spec.experiment()), ",", point.index, ",", point.seed);
+  for (const auto& [field, value] : point.settings) absl::StrAppend(&values, ",", CsvEscape(value));
+  for (const std::string& name : UnsweptParams(spec)) {
+    auto it = point.params.find(name);
+    absl::StrAppend(&values, ",", it == point.params.end() ? "" : CsvEscape(it->second));
+  }
+  return values;
 }
 
 std::string Describe(const SweepPoint& point) {
@@ -92,7 +114,14 @@ absl::StatusOr<ExperimentResult> RunPoint(const ExperimentSpec& spec, const Swee
   std::filesystem::create_directories(dir, ec);
   if (ec)
     return absl::PermissionDeniedError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
-  std::filesystem::remove(std::filesystem::path(dir) / kHeadlineFile, ec);
+  // A directory a previous run finished (it has a headline) holds that run's CSVs: remove them, so
+  // that a file this run does not write is not taken for its output, nor stamped twice.
+  if (std::filesystem::remove(std::filesystem::path(dir) / kHeadlineFile, ec)) {
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+      if (entry.is_regular_file() && entry.path().extension() == ".csv")
+        std::filesystem::remove(entry.path(), ec);
+    }
+  }
 
   std::string header = absl::StrCat("# ddc run ", spec.experiment(), " --seed ", point.seed);
   for (const auto& [name, value] : point.params)
@@ -126,6 +155,72 @@ absl::StatusOr<ExperimentResult> RunPoint(const ExperimentSpec& spec, const Swee
   DDC_RETURN_IF_ERROR(WriteFile(dir, kHeadlineFile, result->headline + "\n"));
   return result;
 }
+
+namespace {
+
+// MergeFrom writes into `out_dir` every CSV the points wrote, each row opened by its point's
+// context columns, in point order; `source` says where a point's files are. With one point,
+// `source` may be `out_dir` itself: each file is read whole before it is rewritten.
+absl::Status MergeFrom(const ExperimentSpec& spec, const std::vector<SweepPoint>& points,
+                       const std::string& out_dir,
+                       const std::function<std::string(const SweepPoint&)>& source) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> headlines;
+  for (const SweepPoint& point : points) {
+    absl::StatusOr<std::string> headline = ReadFile(fs::path(source(point)) / kHeadlineFile);
+    if (!headline.ok()) {
+      return absl::FailedPreconditionError(absl::StrCat("merge: ", Describe(point),
+                                                        " has not finished (no ", source(point),
+                                                        "/", kHeadlineFile, ")"));
+    }
+    headlines.push_back(std::string(absl::StripSuffix(*headline, "\n")));
+  }
+  // The CSVs are those of the first point, in name order; every point must have written the same.
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const fs::directory_entry& entry : fs::directory_iterator(source(points.front()), ec)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.is_regular_file() && absl::EndsWith(name, ".csv") && name != kPointsFile)
+      names.push_back(name);
+  }
+  if (ec) {
+    return absl::NotFoundError(absl::StrCat("merge: ", source(points.front()), ": ", ec.message()));
+  }
+  std::sort(names.begin(), names.end());
+  const std::string context_header = ContextHeader(spec);
+  for (const std::string& name : names) {
+    std::string merged;
+    std::string first_header;
+    for (const SweepPoint& point : points) {
+      absl::StatusOr<std::string> text = ReadFile(fs::path(source(point)) / name);
+      if (!text.ok()) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("merge: ", Describe(point), " did not write ", name));
+      }
+      std::vector<absl::string_view> lines = absl::StrSplit(*text, '\n', absl::SkipEmpty());
+      if (lines.empty()) continue;
+      if (point.index == points.front().index) {
+        first_header = std::string(lines[0]);
+        absl::StrAppend(&merged, context_header, ",", lines[0], "\n");
+      } else if (lines[0] != first_header) {
+        return absl::FailedPreconditionError(absl::StrCat("merge: ", name, " of ", Describe(point),
+                                                          " has another header than point 0's"));
+      }
+      const std::string values = ContextValues(spec, point);
+      for (size_t l = 1; l < lines.size(); ++l)
+        absl::StrAppend(&merged, values, ",", lines[l], "\n");
+    }
+    DDC_RETURN_IF_ERROR(WriteFile(out_dir, name, merged));
+  }
+  if (points.size() == 1) return absl::OkStatus();
+  std::string index = context_header + ",headline\n";
+  for (size_t i = 0; i < points.size(); ++i) {
+    absl::StrAppend(&index, ContextValues(spec, points[i]), ",", CsvEscape(headlines[i]), "\n");
+  }
+  return WriteFile(out_dir, kPointsFile, index);
+}
+
+}  // namespace
 
 absl::Status RunSweep(const ExperimentSpec& spec, const std::vector<SweepPoint>& points,
                       const ExperimentFactory& make, const std::string& out_dir,
@@ -161,71 +256,16 @@ absl::Status RunSweep(const ExperimentSpec& spec, const std::vector<SweepPoint>&
     return absl::Status(failures[i].code(),
                         absl::StrCat(Describe(points[i]), ": ", failures[i].message()));
   }
-  if (single) return absl::OkStatus();
+  // A single point ran straight into out_dir; its CSVs gain their context columns in place.
+  if (single) return MergeFrom(spec, points, out_dir, [&](const SweepPoint&) { return out_dir; });
   return MergePoints(spec, points, out_dir);
 }
 
 absl::Status MergePoints(const ExperimentSpec& spec, const std::vector<SweepPoint>& points,
                          const std::string& out_dir) {
   if (points.empty()) return absl::InvalidArgumentError("merge: no points");
-  namespace fs = std::filesystem;
-  std::vector<std::string> headlines;
-  for (const SweepPoint& point : points) {
-    absl::StatusOr<std::string> headline =
-        ReadFile(fs::path(PointDir(out_dir, point.index)) / kHeadlineFile);
-    if (!headline.ok()) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("merge: ", Describe(point), " has not finished (no ",
-                       PointDir(out_dir, point.index), "/", kHeadlineFile, ")"));
-    }
-    headlines.push_back(std::string(absl::StripSuffix(*headline, "\n")));
-  }
-  // The CSVs are those of point 0, in name order; every point must have written the same.
-  std::vector<std::string> names;
-  std::error_code ec;
-  for (const fs::directory_entry& entry : fs::directory_iterator(PointDir(out_dir, 0), ec)) {
-    const std::string name = entry.path().filename().string();
-    if (entry.is_regular_file() && absl::EndsWith(name, ".csv")) names.push_back(name);
-  }
-  if (ec)
-    return absl::NotFoundError(absl::StrCat("merge: ", PointDir(out_dir, 0), ": ", ec.message()));
-  std::sort(names.begin(), names.end());
-  const bool single = points.size() == 1;
-  for (const std::string& name : names) {
-    std::string merged;
-    std::string first_header;
-    for (const SweepPoint& point : points) {
-      const fs::path path = fs::path(PointDir(out_dir, point.index)) / name;
-      absl::StatusOr<std::string> text = ReadFile(path);
-      if (!text.ok()) {
-        return absl::FailedPreconditionError(
-            absl::StrCat("merge: ", Describe(point), " did not write ", name));
-      }
-      if (single) {
-        merged = *text;
-        break;
-      }
-      std::vector<absl::string_view> lines = absl::StrSplit(*text, '\n', absl::SkipEmpty());
-      if (lines.empty()) continue;
-      if (point.index == points.front().index) {
-        first_header = std::string(lines[0]);
-        absl::StrAppend(&merged, AxisHeader(spec), ",", lines[0], "\n");
-      } else if (lines[0] != first_header) {
-        return absl::FailedPreconditionError(absl::StrCat("merge: ", name, " of ", Describe(point),
-                                                          " has another header than point 0's"));
-      }
-      const std::string prefix = PointPrefix(point);
-      for (size_t l = 1; l < lines.size(); ++l)
-        absl::StrAppend(&merged, prefix, ",", lines[l], "\n");
-    }
-    DDC_RETURN_IF_ERROR(WriteFile(out_dir, name, merged));
-  }
-  if (single) return absl::OkStatus();
-  std::string index = AxisHeader(spec) + ",headline\n";
-  for (size_t i = 0; i < points.size(); ++i) {
-    absl::StrAppend(&index, PointPrefix(points[i]), ",", CsvEscape(headlines[i]), "\n");
-  }
-  return WriteFile(out_dir, "points.csv", index);
+  return MergeFrom(spec, points, out_dir,
+                   [&](const SweepPoint& point) { return PointDir(out_dir, point.index); });
 }
 
 absl::Status EmitSlurm(const ExperimentSpec& spec, int point_count, const std::string& dir,

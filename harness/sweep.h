@@ -7,12 +7,16 @@
 // output directory, as `ddc run EXPERIMENT` always has. A spec with several runs point i into
 // OUT/points/NNNN/ and then MergePoints writes, into OUT:
 //
-//   points.csv    point,seed,<axis fields...>,headline      one row per point
-//   NAME.csv      point,seed,<axis fields...>,<NAME's columns>, for every CSV the points wrote
+//   points.csv    <context columns>,headline                one row per point
+//   NAME.csv      <context columns>,<NAME's columns>         for every CSV the points wrote
 //                 (every point must write the same CSVs with the same header)
 //
 // in point order, so the merged files depend only on the spec, never on which points ran where or
-// when. A local sweep and a Slurm array therefore merge into byte-identical files.
+// when. A local sweep and a Slurm array therefore merge into byte-identical files. Every CSV of a
+// run, one point or many, opens with the same context columns (docs/experiments.md, "CSV schema"):
+//
+//   experiment,point,seed,<each sweep axis's field>,<params.NAME for each param no axis sets>
+//
 #ifndef DDC_HARNESS_SWEEP_H_
 #define DDC_HARNESS_SWEEP_H_
 

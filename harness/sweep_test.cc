@@ -82,11 +82,26 @@ TEST(SweepTest, MergedFilesHaveOneRowPerPointRowInPointOrder) {
   ASSERT_EQ(Cli(With({"run", "echo", "--out", dir, "--jobs", "3"})), 0);
   const std::string merged = Read(fs::path(dir) / "echo.csv");
   EXPECT_EQ(merged.substr(0, merged.find('\n')),
-            "point,seed,cost_model.memory_rtt_ns,params.echo.word,memory_rtt_ns,word,seed,row");
-  EXPECT_THAT(merged, HasSubstr("\n0,4,500,a,500,a,4,0\n0,4,500,a,500,a,4,1\n"));
-  EXPECT_THAT(merged, HasSubstr("\n5,4,2500,b,2500,b,4,2\n"));
+            "experiment,point,seed,cost_model.memory_rtt_ns,params.echo.word,memory_rtt_ns,word,seed,"
+            "row");
+  EXPECT_THAT(merged, HasSubstr("\necho,0,4,500,a,500,a,4,0\necho,0,4,500,a,500,a,4,1\n"));
+  EXPECT_THAT(merged, HasSubstr("\necho,5,4,2500,b,2500,b,4,2\n"));
   EXPECT_EQ(std::count(merged.begin(), merged.end(), '\n'), 1 + 6 * 3);
-  EXPECT_THAT(Read(fs::path(dir) / "points.csv"), HasSubstr("\n3,4,1000,b,\"rtt 1000, word b\"\n"));
+  EXPECT_THAT(Read(fs::path(dir) / "points.csv"), HasSubstr("\necho,3,4,1000,b,\"rtt 1000, word b\"\n"));
+}
+
+// One point runs straight into the output directory, with the same context columns; a rerun into
+// it replaces the previous run's CSVs instead of stamping them twice or keeping a stale one.
+TEST(SweepTest, ASinglePointsCsvsOpenWithTheContextColumnsOnce) {
+  const std::string dir = Fresh("single");
+  ASSERT_EQ(Cli({"run", "echo", "--out", dir, "--set", "echo.word=x", "--seed", "9"}), 0);
+  std::ofstream(fs::path(dir) / "stale.csv") << "old\n";
+  ASSERT_EQ(Cli({"run", "echo", "--out", dir, "--set", "echo.word=x", "--seed", "9"}), 0);
+  EXPECT_EQ(Read(fs::path(dir) / "echo.csv"),
+            "experiment,point,seed,params.echo.word,memory_rtt_ns,word,seed,row\n"
+            "echo,0,9,x,2500,x,9,0\necho,0,9,x,2500,x,9,1\necho,0,9,x,2500,x,9,2\n");
+  EXPECT_FALSE(fs::exists(fs::path(dir) / "stale.csv"));
+  EXPECT_FALSE(fs::exists(fs::path(dir) / "points.csv"));
 }
 
 TEST(SweepTest, ParallelPointsGiveTheSerialFiles) {

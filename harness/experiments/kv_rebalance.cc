@@ -26,6 +26,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "harness/cdf.h"
 #include "harness/experiment.h"
 #include "harness/experiments/kv_rebalance_workload.h"
 #include "harness/output.h"
@@ -62,6 +63,7 @@ class KvRebalanceExperiment final : public Experiment {
     CsvTable valkey_table;
     CsvTable intervals({"run", "mode", "interval_start_ns", "interval_ns", "ops",
                         "throughput_per_s", "p50_ns", "p99_ns", "p999_ns", "max_ns"});
+    CsvTable cdf = LatencyCdfTable();
     std::string headline;
 
     for (const std::string& mix_name : mixes_) {
@@ -84,7 +86,7 @@ class KvRebalanceExperiment final : public Experiment {
             c.cluster.open_loop = true;
             c.load_fraction = load / 100.0;
             c.cluster.total_rate_per_s = ops_per_s * c.load_fraction;
-            DDC_RETURN_IF_ERROR(RunMethod(ctx, c, method, cases_table, intervals, nullptr));
+            DDC_RETURN_IF_ERROR(RunMethod(ctx, c, method, cases_table, intervals, cdf, nullptr));
           }
         }
       }
@@ -102,7 +104,7 @@ class KvRebalanceExperiment final : public Experiment {
         c.cluster.clients = 0;
         c.cluster.record_history = false;
         Duration time = 0;
-        DDC_RETURN_IF_ERROR(RunMethod(ctx, c, method, valkey_table, intervals, &time));
+        DDC_RETURN_IF_ERROR(RunMethod(ctx, c, method, valkey_table, intervals, cdf, &time));
         times.push_back(time);
       }
       growth.push_back(absl::StrFormat("%d MiB: legacy %.1f ms, snapshot %.1f ms, grant %.1f ms",
@@ -129,6 +131,7 @@ class KvRebalanceExperiment final : public Experiment {
       DDC_RETURN_IF_ERROR(WriteFile(ctx.out_dir, "kv_rebalance_valkey.csv", valkey_table.Render()));
     }
     DDC_RETURN_IF_ERROR(WriteFile(ctx.out_dir, "kv_rebalance_intervals.csv", intervals.Render()));
+    DDC_RETURN_IF_ERROR(WriteFile(ctx.out_dir, "kv_rebalance_latency_cdf.csv", cdf.Render()));
     return ExperimentResult{
         growth.empty() ? "kv-rebalance: cases written"
                        : absl::StrCat("scale out, 16 KiB values: ", absl::StrJoin(growth, "; ")),
@@ -210,7 +213,7 @@ class KvRebalanceExperiment final : public Experiment {
   }
 
   absl::Status RunMethod(const ExperimentContext& ctx, KvRebalanceCase c, kvstore::Method method,
-                         CsvTable& table, CsvTable& intervals, Duration* time) {
+                         CsvTable& table, CsvTable& intervals, CsvTable& cdf, Duration* time) {
     c.cluster.migration.method = method;
     const Mode mode = method == kvstore::GRANT ? Mode::kExposed : Mode::kTransparent;
     if (c.cluster.record_history) {
@@ -224,14 +227,24 @@ class KvRebalanceExperiment final : public Experiment {
     KvRebalanceWorkload run(c);
     DDC_RETURN_IF_ERROR(RunAndTabulate(ctx, mode, run, table));
     AddIntervals(run, mode, intervals);
+    if (const auto latencies = run.ClientLatencies()) {
+      const std::string name = RunName(run);
+      AddLatencyCdf(cdf, name, mode, "before", latencies->before);
+      AddLatencyCdf(cdf, name, mode, "during", latencies->during);
+    }
     if (time != nullptr) *time = run.RebalanceTime();
     return absl::OkStatus();
   }
 
+  // RunName names a run in the intervals and CDF files: its case and migration method.
+  static std::string RunName(const KvRebalanceWorkload& run) {
+    return absl::StrCat(run.spec().name, "/",
+                        kvstore::Method_Name(run.spec().cluster.migration.method));
+  }
+
   static void AddIntervals(const KvRebalanceWorkload& run, Mode mode, CsvTable& intervals) {
     if (!run.outcome().series) return;
-    const std::string name = absl::StrCat(
-        run.spec().name, "/", kvstore::Method_Name(run.spec().cluster.migration.method));
+    const std::string name = RunName(run);
     for (const TimeSeries::Row& row : run.outcome().series->Rows()) {
       intervals.AddRow(name, ModeName(mode), row.interval_start_ns, row.interval_ns, row.count,
                        absl::StrFormat("%.3f", row.throughput_per_s), row.p50_ns, row.p99_ns,

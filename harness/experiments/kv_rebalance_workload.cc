@@ -72,19 +72,28 @@ double KvRebalanceWorkload::ThroughputDuring() const {
   return time > 0 ? static_cast<double>(ops) * 1e9 / static_cast<double>(time) : 0;
 }
 
+std::optional<KvRebalanceWorkload::Latencies> KvRebalanceWorkload::ClientLatencies() const {
+  Latencies merged;
+  for (const kvstore::ClientReport& client : outcome_.clients) {
+    if (!merged.before.Merge(client.before).ok() || !merged.during.Merge(client.during).ok())
+      return std::nullopt;
+  }
+  return merged;
+}
+
 std::vector<MetricRow> KvRebalanceWorkload::Metrics() const {
   const kvstore::ClusterObserver& o = outcome_.observer;
   const kvstore::MigrationProgress& p = o.progress;
-  Histogram before;
-  Histogram during;
+  const std::optional<Latencies> latencies = ClientLatencies();
+  const bool merged = latencies.has_value();  // NA below if the histograms could not merge
+  const Histogram before = merged ? latencies->before : Histogram();
+  const Histogram during = merged ? latencies->during : Histogram();
   int64_t asks = 0;
   int64_t tryagain = 0;
   int64_t moved = 0;
   int64_t errors = 0;
   int64_t ops = 0;
-  bool merged = true;  // histograms of one precision always merge; NA if they ever did not
   for (const kvstore::ClientReport& client : outcome_.clients) {
-    merged = merged && before.Merge(client.before).ok() && during.Merge(client.during).ok();
     asks += client.counters.asks;
     tryagain += client.counters.tryagain;
     moved += client.counters.moved;

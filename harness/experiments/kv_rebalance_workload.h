@@ -13,6 +13,7 @@
 #ifndef DDC_HARNESS_EXPERIMENTS_KV_REBALANCE_WORKLOAD_H_
 #define DDC_HARNESS_EXPERIMENTS_KV_REBALANCE_WORKLOAD_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,13 @@ class KvRebalanceWorkload final : public Workload {
   double ThroughputBefore() const;
   double ThroughputDuring() const;
   Duration RebalanceTime() const;
+  // Latencies merges the clients' operation latencies before and during the rebalance; nullopt if
+  // two clients' histograms could not merge (different precisions, which the clients never use).
+  struct Latencies {
+    Histogram before;
+    Histogram during;
+  };
+  std::optional<Latencies> ClientLatencies() const;
   const kvstore::ClusterOutcome& outcome() const { return outcome_; }
   const KvRebalanceCase& spec() const { return case_; }
 

@@ -31,6 +31,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "harness/cdf.h"
 #include "harness/experiment.h"
 #include "harness/experiments/paxos_recovery_workload.h"
 #include "harness/output.h"
@@ -76,6 +77,7 @@ struct Runner {
   const ExperimentContext& ctx;
   bool histories = false;
   int runs = 0;
+  CsvTable cdf = LatencyCdfTable();  // client latency CDFs of the runs that record intervals
 
   ExperimentContext With(const PlatformConfig& config) const {
     ExperimentContext c = ctx;
@@ -110,7 +112,10 @@ struct Runner {
     for (Mode mode : {Mode::kTransparent, Mode::kExposed}) {
       const PaxosRecoveryWorkload& w = mode == Mode::kExposed ? *both.exposed : *both.transparent;
       DDC_RETURN_IF_ERROR(SaveHistory(w, mode, options));
-      if (intervals != nullptr) AddIntervals(*intervals, mode, w);
+      if (intervals != nullptr) {
+        AddIntervals(*intervals, mode, w);
+        DDC_RETURN_IF_ERROR(AddCdf(mode, w));
+      }
     }
     return both;
   }
@@ -124,7 +129,10 @@ struct Runner {
     DDC_RETURN_IF_ERROR(RunAndTabulate(With(config), mode, *w, table));
     ++runs;
     DDC_RETURN_IF_ERROR(SaveHistory(*w, mode, options));
-    if (intervals != nullptr) AddIntervals(*intervals, mode, *w);
+    if (intervals != nullptr) {
+      AddIntervals(*intervals, mode, *w);
+      DDC_RETURN_IF_ERROR(AddCdf(mode, *w));
+    }
     return w;
   }
 
@@ -135,6 +143,21 @@ struct Runner {
                                                                     CsvTable* intervals) {
     options.service.transparent_recovery = paxos::Recovery::kCheckpoint;
     return One(config, options, Mode::kTransparent, table, intervals);
+  }
+
+  // AddCdf adds the run's client latencies, before and after the fault, to the CDF file's table;
+  // a run is named by its scenario and how the failed member recovered.
+  absl::Status AddCdf(Mode mode, const PaxosRecoveryWorkload& w) {
+    const int failed = w.FailedMember();
+    auto it = w.outcome().recovery.find(failed);
+    const std::string run = absl::StrCat(
+        PaxosScenarioName(w.options().scenario), "/",
+        it == w.outcome().recovery.end() ? "none" : paxos::RecoveryName(it->second.how));
+    for (bool after : {false, true}) {
+      DDC_ASSIGN_OR_RETURN(const Histogram latencies, w.Latencies(after));
+      AddLatencyCdf(cdf, run, mode, after ? "after_fault" : "before_fault", latencies);
+    }
+    return absl::OkStatus();
   }
 
   static void AddIntervals(CsvTable& table, Mode mode, const PaxosRecoveryWorkload& w) {
@@ -212,6 +235,8 @@ class PaxosRecoveryExperiment final : public Experiment {
     }
     DDC_RETURN_IF_ERROR(WriteFile(ctx.out_dir, "paxos_recovery.csv", table.Render()));
     DDC_RETURN_IF_ERROR(WriteFile(ctx.out_dir, "paxos_recovery_intervals.csv", intervals.Render()));
+    DDC_RETURN_IF_ERROR(
+        WriteFile(ctx.out_dir, "paxos_recovery_latency_cdf.csv", runner.cdf.Render()));
 
     if (sweep >= 1) {
       DDC_RETURN_IF_ERROR(Sweeps(runner, base, options, sweep, state_max_mib, findings));

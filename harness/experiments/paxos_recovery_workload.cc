@@ -156,6 +156,15 @@ std::vector<MetricRow> PaxosRecoveryWorkload::Metrics() const {
   return {row};
 }
 
+absl::StatusOr<Histogram> PaxosRecoveryWorkload::Latencies(bool after_fault) const {
+  Histogram latencies;
+  for (const paxos::Ack& a : outcome_.acks) {
+    if ((a.at - a.latency >= options_.fault_at) != after_fault) continue;
+    DDC_RETURN_IF_ERROR(latencies.Record(a.latency));
+  }
+  return latencies;
+}
+
 std::vector<MetricRow> PaxosRecoveryWorkload::IntervalRows() const {
   const Duration step = options_.interval;
   const Time end = options_.fault_at + options_.load_after_fault;

@@ -20,6 +20,7 @@
 #include "paxos/launch.h"
 #include "paxos/outcome.h"
 #include "paxos/service.h"
+#include "platform/stats.h"
 
 namespace ddc::harness {
 
@@ -58,7 +59,11 @@ class PaxosRecoveryWorkload final : public Workload {
 
   // IntervalRows: one row per interval of virtual time: acks, throughput, p50/p99 latency.
   std::vector<MetricRow> IntervalRows() const;
+  // Latencies holds the latency of every acknowledged operation issued before the fault
+  // (after_fault false) or at or after it (true), for the CDF file.
+  absl::StatusOr<Histogram> Latencies(bool after_fault) const;
   const paxos::Outcome& outcome() const { return outcome_; }
+  const PaxosRecoveryOptions& options() const { return options_; }
   // The member the scenario fails (-1 for none).
   int FailedMember() const;
   // LongestWriteGap is the longest time between two consecutive acknowledged writes.
