@@ -438,6 +438,11 @@ class Orchestrator {
       if (t.attempts[i].active) running = static_cast<int>(i);
     }
     if (running < 0) co_return absl::OkStatus();
+    // Like Spark, mitigate only onto a free worker: a steal with no worker to resume would fence
+    // the straggler and leave its task waiting for a worker that may never come.
+    const CeId straggler_ce =
+        workers_[static_cast<size_t>(t.attempts[static_cast<size_t>(running)].worker)].ce;
+    if (FreeWorker(straggler_ce) < 0) co_return absl::OkStatus();
     t.mitigated = true;
     self_.TraceInstant("straggler", absl::StrCat("{\"task\":", *straggler, "}"));
     if (policy.mitigation == Mitigation::kSpeculate) {
