@@ -23,9 +23,9 @@ using ::testing::IsEmpty;
 
 // Seeds in both modes hold every invariant, and every fault kind the target draws fires in some.
 TEST(MapReduceTarget, SeedsHoldEveryInvariantInBothModes) {
-  absl::StatusOr<testing::SeedLoop> loop = testing::RunSeeds(*MakeMapReduceTarget(), 0, 60);
+  absl::StatusOr<testing::SeedLoop> loop = testing::RunSeeds(*MakeMapReduceTarget(), 0, 40);
   ASSERT_TRUE(loop.ok()) << loop.status();
-  EXPECT_EQ(loop->runs, 120);
+  EXPECT_EQ(loop->runs, 80);
   EXPECT_THAT(loop->violations, IsEmpty());
   // Restarts, partitions and ME failures are outside the plan (docs/checking.md, "## mapreduce").
   for (const char* kind : {kCeCrash, kCePause, kCeSlow, kMessageFault}) {
