@@ -167,6 +167,8 @@ class MapWorker {
     }
     loaded_ = region;
     loaded_task_ = load.task();
+    reply->set_input_base(region.base);
+    reply->set_input_length(region.length);
     if (load.samples() <= 0) co_return absl::OkStatus();
     // Sampling: the mapper's keys for records at evenly spaced places of the split (TeraSort's
     // TotalOrderPartitioner samples the input the same way).
@@ -280,19 +282,27 @@ class MapWorker {
                          absl::StrCat("{\"task\":", task, ",\"regions\":", stolen.size(), "}"));
       absl::StatusOr<RecoveredCheckpoint> recovered =
           co_await CheckpointLog::Recover(memory, start.checkpoint_name());
-      if (!recovered.ok()) {
-        co_return absl::FailedPreconditionError(
-            absl::StrCat("resume: the stolen attempt left no usable checkpoint: ",
-                         recovered.status().message()));
+      const bool no_checkpoint =
+          absl::IsNotFound(recovered.status()) || absl::IsFailedPrecondition(recovered.status());
+      if (no_checkpoint && start.has_input_base()) {
+        // The victim died before its first checkpoint: none of its output is durable, but its
+        // split is ours now. Start the task from the beginning over it.
+        input = {start.input_base(), start.input_length()};
+      } else {
+        if (!recovered.ok()) {
+          co_return absl::FailedPreconditionError(
+              absl::StrCat("resume: the stolen attempt left no usable checkpoint: ",
+                           recovered.status().message()));
+        }
+        const MapCheckpoint& checkpoint = recovered->checkpoint;
+        input = {checkpoint.input().base(), checkpoint.input().length()};
+        offset = checkpoint.offset();
+        done = checkpoint.done();
+        DDC_CO_ASSIGN_OR_RETURN(counters, Counters::Decode(checkpoint.counters()));
+        DDC_CO_ASSIGN_OR_RETURN(MapOutput resumed, co_await MapOutput::Resume(memory, checkpoint));
+        output.emplace(std::move(resumed));
+        log.emplace(std::move(recovered->log));
       }
-      const MapCheckpoint& checkpoint = recovered->checkpoint;
-      input = {checkpoint.input().base(), checkpoint.input().length()};
-      offset = checkpoint.offset();
-      done = checkpoint.done();
-      DDC_CO_ASSIGN_OR_RETURN(counters, Counters::Decode(checkpoint.counters()));
-      DDC_CO_ASSIGN_OR_RETURN(MapOutput resumed, co_await MapOutput::Resume(memory, checkpoint));
-      output.emplace(std::move(resumed));
-      log.emplace(std::move(recovered->log));
     } else {
       if (start.origin() == LOAD) {
         if (!loaded_ || loaded_task_ != task) {
@@ -303,6 +313,8 @@ class MapWorker {
         DDC_CO_ASSIGN_OR_RETURN(input, co_await FetchSplit(task));
         if (AttemptRecord* r = Record(task, attempt)) r->input_refetched = split.bytes;
       }
+    }
+    if (!output) {  // from the beginning: fresh output and checkpoint log
       DDC_CO_ASSIGN_OR_RETURN(MapOutput fresh, MapOutput::Create(memory, job_->reduces()));
       output.emplace(std::move(fresh));
       DDC_CO_ASSIGN_OR_RETURN(CheckpointLog created,

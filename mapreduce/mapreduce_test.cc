@@ -184,6 +184,46 @@ TEST(MapreduceFailures, ACrashedMapperIsResumedInExposedModeAndRestartedInTransp
   }
 }
 
+// Regression (`ddc check` mapreduce seed 66, exposed): a mapper that dies before its first
+// checkpoint leaves nothing to resume from; its thief must start the task over the stolen split
+// instead of failing it (and then every spare, looking for an input store exposed mode has not).
+TEST(MapreduceFailures, AMapperCrashedBeforeItsFirstCheckpointIsRestartedByItsThief) {
+  JobOptions options = StragglerJob();
+  absl::StatusOr<TestRun> clean = RunJobFor(Mode::kExposed, options, Mitigation::kNone);
+  ASSERT_TRUE(clean.ok()) << clean.status();
+  const Time crash = clean->outcome->phases.start + 1;
+  absl::StatusOr<TestRun> run = RunJobFor(
+      Mode::kExposed, options, Mitigation::kNone,
+      [&](Simulation& sim, const Deployment& d) { return sim.CrashCe(d.map_ces[0], crash); });
+  ASSERT_TRUE(run.ok()) << run.status();
+  ExpectMatchesReference(*run, options.plan);
+  const AttemptRecord* first = run->outcome->FindAttempt(0, 0);
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(first->last_checkpoint, -1);  // it died before any checkpoint
+  const AttemptRecord* winner = Committed(*run->outcome, 0);
+  ASSERT_NE(winner, nullptr);
+  EXPECT_EQ(winner->origin, STEAL);
+  EXPECT_EQ(winner->resumed_from, 0);
+  EXPECT_EQ(winner->input_refetched, 0);  // the split was stolen, not copied
+}
+
+// Regression (`ddc check` mapreduce, message duplication): every control message delivered twice
+// must not make a duplicated PartitionsHeld or ReduceDone stand in for a missing reducer.
+TEST_P(BothModes, DuplicatedMessagesChangeNothing) {
+  const JobPlan plan = WordCountJob({Text(256 * 1024), 3, 3}, /*combiner=*/true);
+  absl::StatusOr<TestRun> run =
+      RunJobFor(GetParam(), Options(plan), std::nullopt, [](Simulation& sim, const Deployment&) {
+        config::FaultSchedule faults;
+        config::MessageFault& twice = *faults.add_message_faults();
+        twice.set_start_ns(0);
+        twice.set_end_ns(Seconds(10));
+        twice.set_duplicate_probability(1);
+        return sim.InjectFaults(faults);
+      });
+  ASSERT_TRUE(run.ok()) << run.status();
+  ExpectMatchesReference(*run, plan);
+}
+
 TEST(MapreduceFailures, APausedMapperIsFencedByItsThiefAndStepsDown) {
   JobOptions options = StragglerJob();
   // Paused for 30 ms: the rack monitor declares it dead after about 10 ms; a spare steals its

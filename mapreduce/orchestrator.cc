@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -81,6 +82,9 @@ class Orchestrator {
         co_return co_await Finish(absl::InvalidArgumentError((*in)->error()));
       }
       for (const std::string& key : (*in)->samples()) samples.push_back(key);
+      if ((*in)->task() >= 0 && (*in)->has_input_base()) {
+        split_regions_[(*in)->task()] = {(*in)->input_base(), (*in)->input_length()};
+      }
     }
     if (range) {
       split_points_ = Partitioning::FromSamples(job_->reduces(), std::move(samples)).split_points();
@@ -173,9 +177,16 @@ class Orchestrator {
     start.set_origin(origin);
     start.set_checkpoint_name(a.checkpoint);
     if (origin == STEAL) {
-      const Worker& v =
-          workers_[static_cast<size_t>(t.attempts[static_cast<size_t>(victim)].worker)];
+      const Attempt& stolen = t.attempts[static_cast<size_t>(victim)];
+      const Worker& v = workers_[static_cast<size_t>(stolen.worker)];
       start.set_victim(static_cast<uint32_t>(Index(v.id)));
+      // A victim that loaded or stole the split holds it; a thief can start over it when the
+      // victim died before its first checkpoint.
+      auto region = split_regions_.find(task);
+      if (stolen.origin != REPLICA && region != split_regions_.end()) {
+        start.set_input_base(region->second.base);
+        start.set_input_length(region->second.length);
+      }
     }
     for (const std::string& point : split_points_) start.add_split_points(point);
     t.attempts.push_back(a);
@@ -257,15 +268,20 @@ class Orchestrator {
         a->active = false;
         workers_[static_cast<size_t>(a->worker)].busy = false;
       }
-    } else if (in.Is<PartitionsHeld>()) {
-      if (++partitions_held_ == job_->reduces()) {
+    } else if (const PartitionsHeld* held = in.TryAs<PartitionsHeld>()) {
+      // A set, not a count: a duplicated report must not stand in for a missing reducer.
+      if (partitions_held_.insert(held->partition()).second &&
+          static_cast<int>(partitions_held_.size()) == job_->reduces()) {
         outcome_.phases.shuffle_done = self_.Now();
         for (ProcessId r : reducers_) DDC_CO_RETURN_IF_ERROR(self_.Send(r, ReduceNow()));
       }
     } else if (const ReduceDone* reduced = in.TryAs<ReduceDone>()) {
+      if (!reduces_done_.insert(reduced->partition()).second) co_return absl::OkStatus();
       DDC_CO_ASSIGN_OR_RETURN(const Counters counters, Counters::Decode(reduced->counters()));
       outcome_.counters.Merge(counters);
-      if (++reduces_done_ == job_->reduces()) co_return co_await Finish(absl::OkStatus());
+      if (static_cast<int>(reduces_done_.size()) == job_->reduces()) {
+        co_return co_await Finish(absl::OkStatus());
+      }
     } else if (const TaskFailed* failed = in.TryAs<TaskFailed>()) {
       if (failed->user_error() || failed->kind() == REDUCE) {
         const auto code = failed->code() == 0 ? absl::StatusCode::kUnknown
@@ -422,6 +438,11 @@ class Orchestrator {
       if (t.attempts[i].active) running = static_cast<int>(i);
     }
     if (running < 0) co_return absl::OkStatus();
+    // Like Spark, mitigate only onto a free worker: a steal with no worker to resume would fence
+    // the straggler and leave its task waiting for a worker that may never come.
+    const CeId straggler_ce =
+        workers_[static_cast<size_t>(t.attempts[static_cast<size_t>(running)].worker)].ce;
+    if (FreeWorker(straggler_ce) < 0) co_return absl::OkStatus();
     t.mitigated = true;
     self_.TraceInstant("straggler", absl::StrCat("{\"task\":", *straggler, "}"));
     if (policy.mitigation == Mitigation::kSpeculate) {
@@ -474,9 +495,10 @@ class Orchestrator {
   std::vector<MapTask> maps_;
   std::vector<std::string> split_points_;
   std::vector<Pending> pending_;
+  std::map<int, Region> split_regions_;  // by map task: where its loaded split lies
   int maps_committed_ = 0;
-  int partitions_held_ = 0;
-  int reduces_done_ = 0;
+  std::set<int> partitions_held_;  // reducers that hold all their partitions
+  std::set<int> reduces_done_;     // reducers whose output is durable
   int infrastructure_failures_ = 0;
 };
 
