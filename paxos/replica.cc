@@ -1,5 +1,6 @@
 #include "paxos/replica.h"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <optional>
@@ -49,6 +50,7 @@ CoreConfig MakeCoreConfig(const ServiceConfig& config, int member, std::vector<u
   c.window = config.window;
   c.max_batch = config.max_batch;
   c.snapshot_interval = config.snapshot_interval;
+  c.log_retain = config.log_retain;
   return c;
 }
 
@@ -137,7 +139,11 @@ class Replica {
           ask = NextPeer(ask);
         }
       }
-      if (!behind && entries.empty()) co_await self_.Sleep(config_.heartbeat_interval);
+      // Caught up: poll the peer for the reconfiguration that admits this learner. It is chosen
+      // within a round trip or two of the join, so the poll is capped at 100 µs rather than a
+      // whole heartbeat (100 ms with etcd's timeouts would dominate the baseline's recovery).
+      if (!behind && entries.empty())
+        co_await self_.Sleep(std::min<Duration>(config_.heartbeat_interval, Microseconds(100)));
     }
   }
 
@@ -203,6 +209,7 @@ class Replica {
   void UpdateSource() {
     source_->index = core_.snapshot_index();
     source_->image = state_.image();
+    source_->image_crc = state_.image_crc();
     source_->bulk = state_.bulk();
   }
 
@@ -342,12 +349,12 @@ class Replica {
     } else if (const LogSinceRequest* since = in.TryAs<LogSinceRequest>()) {
       LogSinceReply reply;
       // Below the snapshot the log is gone: the reply names the snapshot to install instead.
-      if (since->slot() >= core_.snapshot_index()) {
+      if (since->slot() >= core_.log_start()) {
         for (SlotValue& v : core_.ChosenSince(since->slot(), 512))
           *reply.add_entries() = std::move(v);
       }
       reply.set_chosen(core_.chosen_watermark());
-      reply.set_snapshot(core_.snapshot_index());
+      reply.set_snapshot(core_.log_start());
       co_return ReplyOrStop(in, std::move(reply));
     }
     co_return absl::OkStatus();

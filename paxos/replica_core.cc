@@ -253,8 +253,13 @@ absl::Status ReplicaCore::Compact(uint64_t index) {
         absl::StrCat("compact: index ", index, " is above the applied index ", applied_));
   if (index <= snapshot_index_) return absl::OkStatus();
   snapshot_index_ = index;
-  chosen_values_.erase(chosen_values_.begin(), chosen_values_.lower_bound(index));
-  accepted_.erase(accepted_.begin(), accepted_.lower_bound(index));
+  // Keep the last log_retain slots below the snapshot: a replica that lags by less than that
+  // catches up from the log instead of installing the whole snapshot.
+  const uint64_t start = index > config_.log_retain ? index - config_.log_retain : 0;
+  if (start <= log_start_) return absl::OkStatus();
+  log_start_ = start;
+  chosen_values_.erase(chosen_values_.begin(), chosen_values_.lower_bound(start));
+  accepted_.erase(accepted_.begin(), accepted_.lower_bound(start));
   checkpoint_due_ = true;
   return absl::OkStatus();
 }
@@ -286,6 +291,7 @@ void ReplicaCore::JumpTo(const SnapshotMeta& snapshot) {
   AdoptConfiguration(snapshot);
   const uint64_t index = snapshot.index();
   snapshot_index_ = index;
+  log_start_ = index;
   applied_ = std::max(applied_, index);
   chosen_ = std::max(chosen_, index);
   chosen_values_.erase(chosen_values_.begin(), chosen_values_.lower_bound(index));
@@ -330,7 +336,7 @@ AcceptorRecord ReplicaCore::Checkpoint() const {
   if (promised_.has_round()) *r.mutable_promised() = promised_;
   r.set_incarnation(config_.incarnation);
   r.set_chosen(chosen_);
-  r.set_snapshot(snapshot_index_);
+  r.set_snapshot(log_start_);
   for (const auto& [slot, value] : accepted_) *r.add_accepted() = value;
   for (const auto& [slot, batch] : chosen_values_)
     *r.add_chosen_values() = MakeSlot(slot, Ballot(), batch);
@@ -590,7 +596,7 @@ void ReplicaCore::OnPrepare(const PaxosMessage& m) {
   *promise.mutable_ballot() = m.ballot();
   promise.set_slot(m.slot());
   promise.set_chosen(chosen_);
-  promise.set_snapshot(snapshot_index_);
+  promise.set_snapshot(log_start_);
   for (auto it = accepted_.lower_bound(m.slot()); it != accepted_.end(); ++it)
     *promise.add_entries() = it->second;
   // Values this replica knows chosen (learned, perhaps never accepted here) outrank any ballot.
@@ -692,9 +698,9 @@ void ReplicaCore::OnReject(const PaxosMessage& m) {
 void ReplicaCore::OnFetch(const PaxosMessage& m) {
   PaxosMessage fetched = Header(PaxosMessage::FETCHED);
   fetched.set_chosen(chosen_);
-  fetched.set_snapshot(snapshot_index_);
+  fetched.set_snapshot(log_start_);
   // Below the snapshot the log is gone: the answer is the snapshot index alone.
-  if (m.slot() >= snapshot_index_) {
+  if (m.slot() >= log_start_) {
     for (const SlotValue& v : ChosenSince(m.slot(), 256)) *fetched.add_entries() = v;
   }
   Send(static_cast<int>(m.from()), std::move(fetched));

@@ -34,12 +34,12 @@
 //   reconfiguration that names it is applied.
 // - Snapshots (etcd/raft style, the core decides, the caller stores): every snapshot_interval
 //   applied slots the core asks for a snapshot of the state machine (Ready::snapshot); once the
-//   caller made it durable, Compact drops the log below it and emits a checkpoint record that
-//   lets the caller drop its older records. A FETCH for compacted slots is answered with the
-//   snapshot index instead of values; the fetcher asks its caller to install that snapshot
-//   (Ready::install) and then fetches the suffix. A candidate that learns from a PROMISE that an
-//   acceptor compacted past its own watermark cannot know those slots' values: it gives up its
-//   campaign and installs the snapshot first (a lagging replica never leads).
+//   caller made it durable, Compact drops the log below it (but log_retain slots) and emits a
+//   checkpoint record that lets the caller drop its older records. A FETCH for compacted slots is
+//   answered with the snapshot index instead of values; the fetcher asks its caller to install that
+//   snapshot (Ready::install) and then fetches the suffix. A candidate that learns from a PROMISE
+//   that an acceptor compacted past its own watermark cannot know those slots' values: it gives up
+//   its campaign and installs the snapshot first (a lagging replica never leads).
 #ifndef DDC_PAXOS_REPLICA_CORE_H_
 #define DDC_PAXOS_REPLICA_CORE_H_
 
@@ -74,6 +74,9 @@ struct CoreConfig {
   // snapshot_interval: ask for a snapshot (and compact the log) every this many applied slots;
   // 0 never does. The store's default is ServiceConfig::snapshot_interval.
   uint64_t snapshot_interval = 0;
+  // log_retain: compaction keeps this many slots below the snapshot in the log, so that a replica
+  // lagging by less catches up from the log (FETCH), not by installing the snapshot.
+  uint64_t log_retain = 0;
 };
 
 // InstallRequest: the caller must install member `from`'s snapshot (whose index is at least
@@ -151,8 +154,10 @@ class ReplicaCore {
   const Ballot& promised() const { return promised_; }
   uint64_t chosen_watermark() const { return chosen_; }
   uint64_t applied() const { return applied_; }
-  // snapshot_index: the log starts here (slots below were compacted into the snapshot).
+  // snapshot_index: the applied index of the latest snapshot (taken or installed).
   uint64_t snapshot_index() const { return snapshot_index_; }
+  // log_start: the log starts here (slots below were compacted; <= snapshot_index()).
+  uint64_t log_start() const { return log_start_; }
   // ChosenValue is the chosen batch of `slot` if this replica knows it.
   const Batch* ChosenValue(uint64_t slot) const;
   // AcceptedValue is what this acceptor accepted at `slot` (nullptr: nothing).
@@ -162,7 +167,7 @@ class ReplicaCore {
   // Learn installs chosen values from state transfer (slots at or above the watermark).
   void Learn(const std::vector<SlotValue>& chosen);
   // ChosenSince returns the chosen values of [from, chosen watermark), at most `limit` (none
-  // below snapshot_index(): those were compacted).
+  // below log_start(): those were compacted).
   std::vector<SlotValue> ChosenSince(uint64_t from, size_t limit) const;
 
  private:
@@ -221,7 +226,8 @@ class ReplicaCore {
   uint64_t fetch_requested_ = 0;  // watermark a FETCH is in flight for
   uint64_t persisted_chosen_ = 0;
   uint64_t max_round_seen_ = 0;
-  uint64_t snapshot_index_ = 0;  // the log starts here
+  uint64_t snapshot_index_ = 0;  // the latest snapshot's index
+  uint64_t log_start_ = 0;       // the log starts here
   uint64_t snapshot_asked_ = 0;  // index of the snapshot asked for, not compacted yet
   uint64_t install_asked_ = 0;   // index of the snapshot install asked for, not done yet
   bool checkpoint_due_ = false;

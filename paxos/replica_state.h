@@ -62,6 +62,7 @@ class ReplicaState {
   Region bulk() const { return bulk_; }
   // image: the bytes of the durable snapshot image (length 0: none).
   Region image() const { return Region{image_.base, image_bytes_}; }
+  uint32_t image_crc() const { return image_crc_; }
 
  private:
   struct RootValue {

@@ -1,8 +1,9 @@
 // Data-driven scenario tests of the pure protocol core (ReplicaCore) and the KV state machine.
 // Each file in paxos/testdata/*.txt is a script of steps, one a line ('#' starts a comment):
 //
-//   config replicas=3 election=10 heartbeat=1 window=32 batch=16 snapshot=0
-//                                   (first; defaults shown; snapshot = the snapshot interval)
+//   config replicas=3 election=10 heartbeat=1 window=32 batch=16 snapshot=0 retain=0
+//                                   (first; defaults shown; snapshot = the snapshot interval,
+//                                   retain = the log slots kept below a snapshot)
 //   tick <r|all> [times]            tick replicas, delivering nothing
 //   propose <r> put|get|delete <key> [value]   a client command at replica r (fresh client)
 //   propose <r> cas <key> <expected|-> <value>
@@ -24,7 +25,8 @@
 //   expect value <r> <key> <value|-> | digests-equal | inflight <r> <= <n>
 //   expect error <substring> | ok | reply <r> <field>=<value> | epoch <r> <n>
 //   expect incarnation <r> <n>
-//   expect snapshot <r> <index> | records <r> <n> (durable records) | installing <r> <from>
+//   expect snapshot <r> <index> | log-start <r> <slot> | records <r> <n> (durable records)
+//   expect installing <r> <from>
 //   expect not-installing <r>
 //
 // Every replica takes the snapshots its core asks for at once (the image is the KV state
@@ -113,6 +115,7 @@ class Scenario {
       if (kv.first == "window") config_.window = v;
       if (kv.first == "batch") config_.max_batch = v;
       if (kv.first == "snapshot") config_.snapshot_interval = static_cast<uint64_t>(v);
+      if (kv.first == "retain") config_.log_retain = static_cast<uint64_t>(v);
     }
     config_.members.clear();
     for (int i = 0; i < n; ++i) config_.members.push_back(100 + i);
@@ -380,6 +383,8 @@ class Scenario {
     } else if (what == "snapshot") {
       EXPECT_EQ(Core(R(w.at(2))).snapshot_index(), std::stoull(w.at(3)));
       EXPECT_EQ(replicas_.at(R(w[2])).snapshot.meta.index(), std::stoull(w[3]));
+    } else if (what == "log-start") {
+      EXPECT_EQ(Core(R(w.at(2))).log_start(), std::stoull(w.at(3)));
     } else if (what == "records") {
       EXPECT_EQ(replicas_.at(R(w.at(2))).durable.size(), std::stoul(w.at(3)));
     } else if (what == "installing") {
@@ -407,7 +412,7 @@ class Scenario {
     for (int r = 0; r < static_cast<int>(replicas_.size()); ++r) {
       if (!replicas_[r].core) continue;
       const ReplicaCore& core = *replicas_[r].core;
-      for (uint64_t s = core.snapshot_index(); s < core.chosen_watermark(); ++s) {
+      for (uint64_t s = core.log_start(); s < core.chosen_watermark(); ++s) {
         const Batch* b = core.ChosenValue(s);
         ASSERT_NE(b, nullptr);
         const std::string bytes = b->SerializeAsString();

@@ -37,6 +37,9 @@ struct ServiceConfig {
   // A replica snapshots its state machine and compacts its log every this many applied slots
   // (0: never). paxos/README.md ("Snapshots") explains the default.
   uint64_t snapshot_interval = 1024;
+  // Compaction keeps this many slots below the snapshot, so that a replica lagging by less (a
+  // reincarnated one, say) fetches the slots instead of installing the whole snapshot.
+  uint64_t log_retain = 1024;
   // State transfer: chunk size and chunks in flight.
   int64_t chunk_bytes = 1 << 20;
   int transfer_window = 16;

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/durable/crc32c.h"
 #include "platform/cost_model.h"
 #include "platform/status_macros.h"
 
@@ -81,40 +82,17 @@ asio::awaitable<absl::Status> CopyPart(Process& self, ProcessId source, uint64_t
 asio::awaitable<absl::StatusOr<SnapshotImage>> FetchSnapshot(Process& self, ProcessId source,
                                                              Region bulk,
                                                              const TransferOptions& options) {
-  if (options.chunk_bytes <= 0 || options.window <= 0 || options.timeout <= 0)
+  if (options.chunk_bytes <= 0 || options.window <= 0 || options.timeout <= 0 ||
+      options.max_silences <= 0)
     co_return absl::InvalidArgumentError(
-        "state transfer: chunk_bytes, window and timeout must be > 0");
-  // The image first (small: the state machine and its client table), restarted whenever the
-  // source has moved to a newer snapshot.
-  SnapshotInfo info;
-  std::string image_bytes;
-  int silences = 0;
-  for (;;) {
-    absl::StatusOr<Received<SnapshotInfo>> asked =
-        co_await self.Call<SnapshotInfo>(source, SnapshotInfoRequest(), options.timeout);
-    if (absl::IsDeadlineExceeded(asked.status()) && ++silences < options.max_silences) continue;
-    DDC_CO_RETURN_IF_ERROR(asked.status());
-    info = **asked;
-    if (info.bulk_bytes() != static_cast<uint64_t>(bulk.length))
-      co_return absl::FailedPreconditionError(
-          absl::StrCat("state transfer: the source holds ", info.bulk_bytes(),
-                       " bytes of bulk state, this replica ", bulk.length));
-    image_bytes.assign(info.image_bytes(), '\0');
-    const ChunkSink into_image = [&image_bytes](uint64_t offset, const Envelope& chunk) {
-      const std::string& data = chunk.As<StateChunk>().data();
-      image_bytes.replace(offset, data.size(), data);
-    };
-    absl::Status copied = co_await CopyPart(self, source, info.index(), /*bulk=*/false,
-                                            info.image_bytes(), options, into_image);
-    if (absl::IsFailedPrecondition(copied)) continue;  // stale: ask again
-    DDC_CO_RETURN_IF_ERROR(copied);
-    break;
-  }
-  SnapshotImage image;
-  if (!image_bytes.empty() && (!image.ParseFromString(image_bytes) || !image.has_meta()))
-    co_return absl::DataLossError(absl::StrCat("snapshot ", info.index(), " from process ",
-                                               Index(source), ": the image does not parse"));
-  // Then the bulk. Each chunk is stored by a thread of its own (write, then flush), so that
+        "state transfer: chunk_bytes, window, timeout and max_silences must be > 0");
+  SnapshotInfoRequest ask;
+  ask.set_inline_limit(static_cast<uint64_t>(options.chunk_bytes));
+  ask.set_nonce(static_cast<uint64_t>(self.Now()));  // one transfer at a time per process
+  // The question goes out in the same flight as the first bulk chunk requests: the bulk does not
+  // depend on which snapshot the source holds, so the answer costs no round trip of its own.
+  DDC_CO_RETURN_IF_ERROR(self.Send(source, ask));
+  // The bulk first. Each chunk is stored by a thread of its own (write, then flush), so that
   // storing overlaps with the chunks still on the wire and with each other: one chunk at a time
   // would make the copy a sequence of network, memory-write and flush passes, not a pipeline.
   struct Stores {
@@ -136,13 +114,59 @@ asio::awaitable<absl::StatusOr<SnapshotImage>> FetchSnapshot(Process& self, Proc
       ++stores->done;
     });
   };
-  DDC_CO_RETURN_IF_ERROR(co_await CopyPart(self, source, info.index(), /*bulk=*/true,
-                                           info.bulk_bytes(), options, into_bulk));
+  DDC_CO_RETURN_IF_ERROR(co_await CopyPart(self, source, /*index=*/0, /*bulk=*/true,
+                                           static_cast<uint64_t>(bulk.length), options, into_bulk));
   // Wait for the stores still running (polling at the time one chunk takes on the wire).
   const Duration poll = std::max<Duration>(1000, TransmissionNs(options.chunk_bytes, 100));
   while (stores->done < stores->started) co_await self.Sleep(poll);
   DDC_CO_RETURN_IF_ERROR(stores->error);
-  co_return image;
+
+  // Then the image: inline in the answer (already here, as a rule), or in chunks.
+  for (int silences = 0;;) {
+    std::optional<Envelope> in = co_await self.ReceiveWhere(
+        [source, nonce = ask.nonce()](const Envelope& e) {
+          return e.Is<SnapshotInfo>() && e.from() == source &&
+                 e.As<SnapshotInfo>().nonce() == nonce;
+        },
+        options.timeout);
+    if (!in) {
+      if (++silences >= options.max_silences)
+        co_return absl::DeadlineExceededError(absl::StrCat(
+            "state transfer: process ", Index(source), " silent for ", silences, " timeouts"));
+      DDC_CO_RETURN_IF_ERROR(self.Send(source, ask));
+      continue;
+    }
+    const SnapshotInfo& info = in->As<SnapshotInfo>();
+    if (info.bulk_bytes() != static_cast<uint64_t>(bulk.length))
+      co_return absl::FailedPreconditionError(
+          absl::StrCat("state transfer: process ", Index(source), " holds ", info.bulk_bytes(),
+                       " bytes of bulk state, this replica ", bulk.length));
+    std::string image_bytes;
+    if (info.has_image()) {
+      image_bytes = info.image();
+    } else {
+      image_bytes.assign(info.image_bytes(), '\0');
+      const ChunkSink into_image = [&image_bytes](uint64_t offset, const Envelope& chunk) {
+        const std::string& data = chunk.As<StateChunk>().data();
+        image_bytes.replace(offset, data.size(), data);
+      };
+      absl::Status copied = co_await CopyPart(self, source, info.index(), /*bulk=*/false,
+                                              info.image_bytes(), options, into_image);
+      if (!absl::IsFailedPrecondition(copied)) DDC_CO_RETURN_IF_ERROR(copied);
+      if (!copied.ok()) image_bytes.clear();  // stale
+    }
+    if (image_bytes.size() != info.image_bytes() ||
+        durable::crc32c::Value(image_bytes) != info.image_crc()) {
+      // The source moved to a newer snapshot while answering: ask for that one.
+      DDC_CO_RETURN_IF_ERROR(self.Send(source, ask));
+      continue;
+    }
+    SnapshotImage image;
+    if (!image_bytes.empty() && (!image.ParseFromString(image_bytes) || !image.has_meta()))
+      co_return absl::DataLossError(absl::StrCat("snapshot ", info.index(), " from process ",
+                                                 Index(source), ": the image does not parse"));
+    co_return image;
+  }
 }
 
 void ServeSnapshot(Process& self, std::shared_ptr<const SnapshotSource> source) {
@@ -151,8 +175,18 @@ void ServeSnapshot(Process& self, std::shared_ptr<const SnapshotSource> source) 
         SnapshotInfo info;
         info.set_index(source->index);
         info.set_image_bytes(static_cast<uint64_t>(source->image.length));
+        info.set_image_crc(source->image_crc);
         info.set_bulk_bytes(static_cast<uint64_t>(source->bulk.length));
-        absl::Status sent = self.Reply(in.envelope(), std::move(info));
+        info.set_nonce(in->nonce());
+        if (source->image.length > 0 &&
+            static_cast<uint64_t>(source->image.length) <= in->inline_limit()) {
+          absl::StatusOr<std::string> image =
+              co_await self.memory().Read(source->image.base, source->image.length);
+          // A fenced or memory-less source answers nothing; the requester asks another.
+          if (!image.ok()) co_return absl::OkStatus();
+          info.set_image(*std::move(image));
+        }
+        absl::Status sent = self.Send(in.envelope().from(), std::move(info));
         if (absl::IsPermissionDenied(sent)) co_return absl::OkStatus();
         co_return sent;
       });

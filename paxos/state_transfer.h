@@ -2,12 +2,15 @@
 // follower whose log was compacted past, or a replacement learner), in chunks, with a window of
 // requests in flight so that the copy runs at link rate (the transparent baselines' best).
 //
-// The stream is the snapshot image (a SnapshotImage: state machine, client table, configuration
-// at an applied index) followed by the bulk state. The receiver asks for the source's current
-// snapshot (SnapshotInfoRequest), then sends StateChunkRequests one way, keeping `window`
-// outstanding; the source answers each with a StateChunk one way (ServeSnapshot). A request with
-// no answer for `timeout` is sent again. Image chunks name the snapshot they belong to: a source
-// that has taken a newer snapshot since answers `stale` and the receiver starts the image again.
+// A snapshot is an image (a SnapshotImage: state machine, client table, configuration at an
+// applied index) and the bulk state. Everything is one way, so that the copy costs no round trip
+// more than the bytes need: the receiver asks for the source's current snapshot
+// (SnapshotInfoRequest; the answer carries the image inline when it fits in a chunk) in the
+// same flight as its first StateChunkRequests for the bulk, and keeps `window` chunk requests
+// outstanding; the source answers each with a StateChunk (ServeSnapshot). A request with no
+// answer for `timeout` is sent again. A larger image is fetched in chunks that name the
+// snapshot: a source that has taken a newer snapshot since answers `stale`, and the receiver
+// asks again. The image's CRC-32C travels with the SnapshotInfo and is checked.
 // The bulk stands for state the workload never modifies (paxos/README.md), so its chunks are
 // valid whatever the snapshot; a real store would pin its snapshot's pages until the copy ends.
 #ifndef DDC_PAXOS_STATE_TRANSFER_H_
@@ -31,6 +34,7 @@ namespace ddc::paxos {
 struct SnapshotSource {
   uint64_t index = 0;
   Region image;
+  uint32_t image_crc = 0;
   Region bulk;
 };
 
