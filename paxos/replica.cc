@@ -149,6 +149,11 @@ class Replica {
 
   Stop stop() const { return stop_; }
   ReplicaCore& core() { return core_; }
+  // A learner that copied its bulk state from the checkpoint store installs a peer's snapshot
+  // (when the peers compacted past the checkpoint) without copying the bulk again: the
+  // checkpoint's bulk is the peers' (it never changes), so the fair baseline replays from the
+  // checkpoint as if the peers had kept their log back to it.
+  void set_bulk_from_checkpoint() { bulk_from_checkpoint_ = true; }
 
   // InstallImage makes a fetched snapshot this replica's (durable, then loaded), and tells the
   // core, which then fetches the log after it from member `from`. An image no newer than what
@@ -179,6 +184,7 @@ class Replica {
     options.chunk_bytes = config_.chunk_bytes;
     options.window = config_.transfer_window;
     options.timeout = config_.election_timeout();
+    options.copy_bulk = !bulk_from_checkpoint_;
     absl::StatusOr<SnapshotImage> image =
         co_await FetchSnapshot(self_, MemberProcess(from), state_.bulk(), options);
     if (absl::IsDeadlineExceeded(image.status()) || absl::IsUnavailable(image.status()))
@@ -516,6 +522,7 @@ class Replica {
   KvStateMachine kv_;
   Outcome* outcome_;
   std::shared_ptr<SnapshotSource> source_;  // what ServeSnapshot serves
+  bool bulk_from_checkpoint_ = false;
   Role role_ = Role::kFollower;
   Stop stop_ = Stop::kNone;
   std::map<std::pair<uint64_t, uint64_t>, Envelope> pending_;
@@ -616,6 +623,8 @@ asio::awaitable<absl::Status> Replace(Process& self, ServiceConfig config, int m
   DDC_CO_ASSIGN_OR_RETURN(ReplicaCore core, ReplicaCore::Create(core_config));
   Replica replica(self, config, member, std::move(state), std::move(core), KvStateMachine(),
                   outcome);
+  if (self.FindProcess(kCheckpointStoreName) == std::optional<ProcessId>(source))
+    replica.set_bulk_from_checkpoint();
   DDC_CO_RETURN_IF_ERROR(co_await replica.InstallImage(*image, peer_member));
   DDC_CO_RETURN_IF_ERROR(co_await replica.CatchUp(peer));
   r.resumed_at = self.Now();

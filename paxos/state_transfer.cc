@@ -114,8 +114,11 @@ asio::awaitable<absl::StatusOr<SnapshotImage>> FetchSnapshot(Process& self, Proc
       ++stores->done;
     });
   };
-  DDC_CO_RETURN_IF_ERROR(co_await CopyPart(self, source, /*index=*/0, /*bulk=*/true,
-                                           static_cast<uint64_t>(bulk.length), options, into_bulk));
+  if (options.copy_bulk) {
+    DDC_CO_RETURN_IF_ERROR(co_await CopyPart(self, source, /*index=*/0, /*bulk=*/true,
+                                             static_cast<uint64_t>(bulk.length), options,
+                                             into_bulk));
+  }
   // Wait for the stores still running (polling at the time one chunk takes on the wire).
   const Duration poll = std::max<Duration>(1000, TransmissionNs(options.chunk_bytes, 100));
   while (stores->done < stores->started) co_await self.Sleep(poll);
@@ -137,7 +140,7 @@ asio::awaitable<absl::StatusOr<SnapshotImage>> FetchSnapshot(Process& self, Proc
       continue;
     }
     const SnapshotInfo& info = in->As<SnapshotInfo>();
-    if (info.bulk_bytes() != static_cast<uint64_t>(bulk.length))
+    if (options.copy_bulk && info.bulk_bytes() != static_cast<uint64_t>(bulk.length))
       co_return absl::FailedPreconditionError(
           absl::StrCat("state transfer: process ", Index(source), " holds ", info.bulk_bytes(),
                        " bytes of bulk state, this replica ", bulk.length));

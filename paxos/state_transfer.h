@@ -45,6 +45,9 @@ struct TransferOptions {
   // After this many timeouts in a row without an answer the source is taken for dead
   // (DEADLINE_EXCEEDED); the caller asks again or elsewhere.
   int max_silences = 8;
+  // copy_bulk: false fetches the image alone, for a receiver whose bulk state already is the
+  // source's (a learner that copied it from the checkpoint store: the bulk never changes).
+  bool copy_bulk = true;
 };
 
 // FetchSnapshot copies `source`'s current snapshot: the bulk state into `bulk` (flushed when it
