@@ -55,6 +55,8 @@ struct Outcome {
   int64_t stale_messages = 0;   // refused for an old epoch or incarnation
   int64_t elections = 0;
   int64_t leader_changes = 0;
+  int64_t snapshots = 0;          // snapshots stored (every replica's), each compacting its log
+  int64_t snapshot_installs = 0;  // snapshots a lagging replica or a learner installed
   // member -> (applied slots, digest) of the replica serving it, updated as it applies.
   std::map<int, std::pair<uint64_t, uint64_t>> applied_by_member;
 };
