@@ -94,15 +94,22 @@ asio::awaitable<absl::Status> KvClient::FetchTable() {
     co_return absl::NotFoundError(absl::StrCat("no coordinator named ", options_.coordinator));
   }
   ++counters_.table_fetches;
-  // The coordinator answers once the cluster is ready, which may take the whole preload.
-  DDC_CO_ASSIGN_OR_RETURN(
-      Received<SlotTableReply> reply,
-      co_await self_.Call<SlotTableReply>(*coordinator, SlotTableRequest(), kInfiniteDuration));
-  co_return table_.FromProto(*reply);
+  // The coordinator answers once the cluster is ready, which may take the whole preload; until
+  // then, and whenever the request or its reply is lost, ask again every call_timeout.
+  while (true) {
+    absl::StatusOr<Received<SlotTableReply>> reply = co_await self_.Call<SlotTableReply>(
+        *coordinator, SlotTableRequest(), options_.call_timeout);
+    if (reply.ok()) {
+      table_suspect_ = false;
+      co_return table_.FromProto(**reply);
+    }
+    if (!absl::IsDeadlineExceeded(reply.status())) co_return reply.status();
+  }
 }
 
 asio::awaitable<absl::StatusOr<KvReply>> KvClient::Execute(const KvRequest& request) {
   DDC_CO_ASSIGN_OR_RETURN(const int slot, CommandSlot(request));
+  if (table_suspect_) DDC_CO_RETURN_IF_ERROR(co_await FetchTable());
   ProcessId to = table_.owner(slot).shard;
   bool asking = false;
   for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
@@ -118,6 +125,7 @@ asio::awaitable<absl::StatusOr<KvReply>> KvClient::Execute(const KvRequest& requ
         co_await self_.Call<KvReply>(to, std::move(sent), options_.call_timeout);
     if (!reply.ok()) {
       ++counters_.failed_calls;
+      if (absl::IsDeadlineExceeded(reply.status())) table_suspect_ = true;
       co_return reply.status();
     }
     const KvReply& out = **reply;

@@ -48,8 +48,13 @@ class KvClient {
   KvClient(Process& self, KvClientOptions options) : self_(self), options_(options) {}
 
   // FetchTable replaces the cached slot table by the coordinator's (which answers once every
-  // shard is ready).
+  // shard is ready). A request or reply the network loses is sent again after call_timeout, so a
+  // lossy link delays the table but never strands the client.
   asio::awaitable<absl::Status> FetchTable();
+  // Execute sends `request` to its slot's owner and follows redirects. A call that times out
+  // fails with DEADLINE_EXCEEDED and makes the next Execute fetch the table first: the owner
+  // may have crashed or handed the slot on, and only the coordinator's table says so (Redis
+  // Cluster clients refresh their slot map on a connection error for the same reason).
   asio::awaitable<absl::StatusOr<KvReply>> Execute(const KvRequest& request);
   asio::awaitable<absl::StatusOr<KvReply>> Run(const KvRequest& request);
 
@@ -60,6 +65,7 @@ class KvClient {
   Process& self_;
   const KvClientOptions options_;
   SlotTable table_;
+  bool table_suspect_ = false;  // a call timed out since the last fetch
   KvClientCounters counters_;
 };
 

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "harness/check/check.h"
+#include "harness/check/kvstore_target.h"
 #include "harness/check/mapreduce_target.h"
 
 namespace ddc::check {
@@ -11,6 +12,7 @@ namespace ddc::check {
 std::vector<std::unique_ptr<CheckTarget>> AllCheckTargets() {
   std::vector<std::unique_ptr<CheckTarget>> targets;
   targets.push_back(MakeMapReduceTarget());
+  targets.push_back(MakeKvstoreTarget());
   return targets;
 }
 
