@@ -47,7 +47,7 @@ KvRequest DrawRequest(FuzzInput& in) {
     r.ParseFromString(in.Bytes(256));
     return r;
   }
-  r.set_command(static_cast<kvstore::CommandName>(in.Below(8)));
+  r.set_command(static_cast<kvstore::CommandName>(in.Below(7)));  // valid values only
   const int args = static_cast<int>(in.Below(4));
   for (int i = 0; i < args; ++i) {
     if (r.command() == kvstore::SCAN && i == 0) {
