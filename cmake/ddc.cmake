@@ -16,13 +16,16 @@
 #               (use `slow` for long runs, which the default test command skips).
 #   EXAMPLE     a program plus a ctest that runs it and compares its standard output with
 #               EXPECTED, byte for byte (label unit).
+#   FUZZ        a libFuzzer program (configure with -DDDC_FUZZ=ON and clang: the `fuzz` preset)
+#               plus a ctest that fuzzes it for DDC_FUZZ_SECONDS from the seed directories
+#               CORPUS (labels slow and fuzz; scripts/run_fuzzer.sh).
 #
 # Protos: each .proto is compiled with the repository root as its import path, so a message file
 # imports others by their path from the root (import "platform/notices.proto";) and C++ includes
 # the generated header by the same path with .pb.h ("examples/counter.pb.h").
 # Every target gets the repository root and the build root as include directories.
 function(ddc_module name kind)
-  cmake_parse_arguments(M "" "EXPECTED" "SOURCES;PROTOS;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(M "" "EXPECTED" "SOURCES;PROTOS;DEPS;LABELS;CORPUS" ${ARGN})
   if(M_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "ddc_module(${name}): unknown arguments ${M_UNPARSED_ARGUMENTS}")
   endif()
@@ -44,12 +47,13 @@ function(ddc_module name kind)
   if(kind STREQUAL "LIBRARY")
     add_library(${name} STATIC ${M_SOURCES} ${generated})
     set(scope PUBLIC)
-  elseif(kind STREQUAL "EXECUTABLE" OR kind STREQUAL "TEST" OR kind STREQUAL "EXAMPLE")
+  elseif(kind STREQUAL "EXECUTABLE" OR kind STREQUAL "TEST" OR kind STREQUAL "EXAMPLE" OR
+         kind STREQUAL "FUZZ")
     add_executable(${name} ${M_SOURCES} ${generated})
     set(scope PRIVATE)
   else()
-    message(FATAL_ERROR "ddc_module(${name}): kind must be LIBRARY, EXECUTABLE, TEST or EXAMPLE, "
-                        "got ${kind}")
+    message(FATAL_ERROR "ddc_module(${name}): kind must be LIBRARY, EXECUTABLE, TEST, EXAMPLE "
+                        "or FUZZ, got ${kind}")
   endif()
   target_include_directories(${name} ${scope} ${PROJECT_SOURCE_DIR} ${PROJECT_BINARY_DIR})
   target_link_libraries(${name} ${scope} ${M_DEPS})
@@ -76,6 +80,18 @@ function(ddc_module name kind)
                      -P ${PROJECT_SOURCE_DIR}/cmake/run_and_compare.cmake)
     if(NOT M_LABELS)
       set(M_LABELS unit)
+    endif()
+    set_tests_properties(${name} PROPERTIES LABELS "${M_LABELS}")
+  elseif(kind STREQUAL "FUZZ")
+    if(NOT M_CORPUS)
+      message(FATAL_ERROR "ddc_module(${name}): a FUZZ target needs CORPUS <seed directories>")
+    endif()
+    target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+    add_test(NAME ${name}
+             COMMAND ${PROJECT_SOURCE_DIR}/scripts/run_fuzzer.sh $<TARGET_FILE:${name}>
+                     ${DDC_FUZZ_SECONDS} ${CMAKE_CURRENT_BINARY_DIR}/${name}-work ${M_CORPUS})
+    if(NOT M_LABELS)
+      set(M_LABELS slow fuzz)
     endif()
     set_tests_properties(${name} PROPERTIES LABELS "${M_LABELS}")
   endif()

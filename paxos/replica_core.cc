@@ -749,11 +749,12 @@ std::vector<SlotValue> ReplicaCore::ChosenSince(uint64_t from, size_t limit) con
 }
 
 void ReplicaCore::LearnUpTo(uint64_t watermark, const Ballot& ballot, int from) {
-  for (uint64_t slot = chosen_; slot < watermark; ++slot) {
-    if (chosen_values_.contains(slot)) continue;
-    auto it = accepted_.find(slot);
-    if (it != accepted_.end() && BallotEqual(it->second.ballot(), ballot))
-      chosen_values_[slot] = it->second.batch();
+  // Only accepted slots can be learned here, so walk those, not every slot number below the
+  // watermark: a peer's watermark may be far ahead (or, from a faulty peer, absurd).
+  for (auto it = accepted_.lower_bound(chosen_); it != accepted_.end() && it->first < watermark;
+       ++it) {
+    if (!chosen_values_.contains(it->first) && BallotEqual(it->second.ballot(), ballot))
+      chosen_values_[it->first] = it->second.batch();
   }
   AdvanceWatermark();
   if (chosen_ < watermark && fetch_requested_ < watermark) {

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# sanitize.sh builds the `asan` preset (GCC, AddressSanitizer + UndefinedBehaviorSanitizer, -O1,
+# assertions on, build/asan) and runs the whole default test suite under it (every test not
+# labelled `slow`, applications included). Any sanitizer report fails the test that triggered it.
+# CI runs it as its second step, after scripts/test.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+cmake --preset asan >/dev/null
+cmake --build --preset asan -j"${DDC_JOBS:-2}"
+ctest --preset asan
