@@ -4,11 +4,13 @@
 #include <vector>
 
 #include "harness/check/check.h"
+#include "harness/check/platform_target.h"
 
 namespace ddc::check {
 
 std::vector<std::unique_ptr<CheckTarget>> AllCheckTargets() {
   std::vector<std::unique_ptr<CheckTarget>> targets;
+  targets.push_back(NewPlatformTarget());
   return targets;
 }
 
