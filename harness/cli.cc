@@ -39,7 +39,9 @@ constexpr char kUsage[] =
     "  ddc merge DIR\n"
     "  ddc reproduce [--quick] [--only C1,C2,...] [--out DIR] [--jobs N] [--no-report]\n"
     "  ddc config [--config FILE]\n"
-    "  ddc help\n"
+    "  ddc help\n";
+// The flags of run and sweep, after every command's line (those passed in to RunCli too).
+constexpr char kFlagsUsage[] =
     "FLAGS: --seed N  --config FILE  --out DIR  --set NAME=VALUE  --sweep FIELD=V1,V2,...  "
     "--jobs N\n";
 
@@ -123,7 +125,7 @@ std::string FullUsage() {
   if (extra_commands != nullptr) {
     for (const CliCommand& c : *extra_commands) absl::StrAppend(&usage, c.usage);
   }
-  return usage;
+  return usage + kFlagsUsage;
 }
 
 int Usage(std::ostream& err, absl::string_view problem) {

@@ -240,8 +240,10 @@ absl::Status Shrink(const CheckTarget& target, const SeedOutcome& outcome,
   }
   out << "  shrunk to " << FaultCount(failure.shrunk_faults) << " of " << failure.drawn_fault_count
       << " faults (" << reruns << " reruns):\n"
-      << Indent(TextProto(failure.shrunk_faults), "    ") << "  replay shrunk: " << options.command
-      << " check --replay " << failure.replay_file << "\n";
+      << (FaultCount(failure.shrunk_faults) == 0 ? "    (none: the seed fails without faults)\n"
+                                                 : Indent(TextProto(failure.shrunk_faults), "    "))
+      << "  replay shrunk: " << options.command << " check --replay " << failure.replay_file
+      << "\n";
   return absl::OkStatus();
 }
 
