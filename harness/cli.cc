@@ -39,6 +39,9 @@ constexpr char kUsage[] =
     "  ddc merge DIR\n"
     "  ddc reproduce [--quick] [--only C1,C2,...] [--out DIR] [--jobs N] [--no-report]\n"
     "  ddc config [--config FILE]\n"
+    "  ddc help\n";
+// The flags of run and sweep, after every command's line (those passed in to RunCli too).
+constexpr char kFlagsUsage[] =
     "FLAGS: --seed N  --config FILE  --out DIR  --set NAME=VALUE  --sweep FIELD=V1,V2,...  "
     "--jobs N\n";
 
@@ -114,8 +117,19 @@ int Fail(std::ostream& err, const absl::Status& status) {
   return 1;
 }
 
+// The commands passed in to RunCli, for the usage text (set once per RunCli call).
+thread_local const std::vector<CliCommand>* extra_commands = nullptr;
+
+std::string FullUsage() {
+  std::string usage = kUsage;
+  if (extra_commands != nullptr) {
+    for (const CliCommand& c : *extra_commands) absl::StrAppend(&usage, c.usage);
+  }
+  return usage + kFlagsUsage;
+}
+
 int Usage(std::ostream& err, absl::string_view problem) {
-  err << "ddc: " << problem << "\n" << kUsage;
+  err << "ddc: " << problem << "\n" << FullUsage();
   return 2;
 }
 
@@ -251,12 +265,20 @@ int List(const ExperimentList& list, std::ostream& out) {
 }  // namespace
 
 int RunCli(const std::vector<std::string>& args, const ExperimentList& experiments,
-           std::ostream& out, std::ostream& err) {
+           std::ostream& out, std::ostream& err, const std::vector<CliCommand>& commands) {
+  extra_commands = &commands;
   if (args.empty()) {
-    err << kUsage;
+    err << FullUsage();
     return 2;
   }
   const std::string command = args[0];
+  if (command == "help" || command == "--help") {
+    out << FullUsage();
+    return 0;
+  }
+  for (const CliCommand& c : commands) {
+    if (c.name == command) return c.run({args.begin() + 1, args.end()}, out, err);
+  }
   if (command == "list") return List(experiments, out);
   if (command == "run" || command == "sweep") {
     if (args.size() < 2) return Usage(err, absl::StrCat(command, ": what to run?"));

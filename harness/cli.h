@@ -6,6 +6,10 @@
 //   ddc sweep WHAT [FLAGS] [--emit-slurm DIR | --task I]
 //   ddc merge DIR                  merge a Slurm array's points (see harness/sweep.h)
 //   ddc config [--config FILE]     print the resolved config (every default filled in)
+//   ddc help                       the usage, on `out`
+//
+// Commands built outside ddc_harness (`ddc check`, which depends on the applications' check
+// targets) are passed in as CliCommands, so that ddc_harness never depends on them.
 //
 //   FLAGS: --seed N  --config FILE  --out DIR (default results)  --set NAME=VALUE...
 //          --sweep FIELD=V1,V2,...  --jobs N (points run at once; default: the cores)
@@ -35,8 +39,17 @@ namespace ddc::harness {
 // ExperimentList returns fresh instances of every experiment, in `ddc run all` order.
 using ExperimentList = std::function<std::vector<std::unique_ptr<Experiment>>()>;
 
+// CliCommand is one more `ddc NAME ...` command: `run` gets the arguments after NAME and returns
+// the exit code (2 for a usage error); `usage` is its lines of the usage text.
+struct CliCommand {
+  std::string name;
+  std::string usage;
+  std::function<int(const std::vector<std::string>& args, std::ostream& out, std::ostream& err)>
+      run;
+};
+
 int RunCli(const std::vector<std::string>& args, const ExperimentList& experiments,
-           std::ostream& out, std::ostream& err);
+           std::ostream& out, std::ostream& err, const std::vector<CliCommand>& commands = {});
 
 }  // namespace ddc::harness
 

@@ -4,7 +4,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -15,6 +14,7 @@
 #include "absl/strings/str_format.h"
 #include "google/protobuf/util/json_util.h"
 #include "harness/output.h"
+#include "harness/progress.h"
 #include "harness/spec.h"
 #include "platform/config.h"
 #include "platform/status_macros.h"
@@ -35,54 +35,52 @@ struct Task {
 
 std::string Stem(const std::string& file) { return std::filesystem::path(file).stem().string(); }
 
-std::string Clock2(double seconds) {
-  const int s = static_cast<int>(seconds + 0.5);
-  return absl::StrFormat("%02d:%02d", s / 60, s % 60);
-}
-
 // Progress shows which spec runs, since when, and an estimate of the time left: the expected
 // seconds of the specs still to run, scaled by how the finished ones compared with theirs.
 class Progress {
  public:
   Progress(std::ostream& out, bool terminal, const std::vector<Task>& tasks)
-      : out_(out), terminal_(terminal), tasks_(tasks), start_(Clock::now()) {
-    if (terminal_) ticker_ = std::thread([this] { Tick(); });
-  }
-  ~Progress() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stop_ = true;
-    }
-    wake_.notify_all();
-    if (ticker_.joinable()) ticker_.join();
-    if (terminal_) out_ << "\n";
-  }
+      : tasks_(tasks),
+        start_(Clock::now()),
+        terminal_(terminal),
+        line_(out, terminal, [this] { return Describe(); }) {}
 
   void Begin(size_t index) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    current_ = index;
-    task_start_ = Clock::now();
-    if (!terminal_) {
-      out_ << "ddc reproduce: [" << index + 1 << "/" << tasks_.size() << "] " << tasks_[index].name
-           << " (" << tasks_[index].file << "), elapsed " << Clock2(Since(start_)) << ", about "
-           << Clock2(Left()) << " left" << std::endl;
-    } else {
-      Draw();
+    std::string plain;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      current_ = index;
+      task_start_ = Clock::now();
+      plain =
+          absl::StrCat("ddc reproduce: [", index + 1, "/", tasks_.size(), "] ", tasks_[index].name,
+                       " (", tasks_[index].file, "), elapsed ", MinutesSeconds(Since(start_)),
+                       ", about ", MinutesSeconds(Left()), " left");
     }
+    Show(plain);
   }
   void End(size_t index, double seconds) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    done_expected_ += tasks_[index].expected_seconds;
-    done_actual_ += seconds;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_expected_ += tasks_[index].expected_seconds;
+      done_actual_ += seconds;
+    }
     if (!terminal_) {
-      out_ << "ddc reproduce: [" << index + 1 << "/" << tasks_.size() << "] " << tasks_[index].name
-           << " done in " << Clock2(seconds) << std::endl;
+      line_.Print(absl::StrCat("ddc reproduce: [", index + 1, "/", tasks_.size(), "] ",
+                               tasks_[index].name, " done in ", MinutesSeconds(seconds)));
     }
   }
 
  private:
   static double Since(Clock::time_point t) {
     return std::chrono::duration<double>(Clock::now() - t).count();
+  }
+  // On a terminal the status line says it all; elsewhere each spec gets a line of its own.
+  void Show(const std::string& plain) {
+    if (terminal_) {
+      line_.Redraw();
+    } else {
+      line_.Print(plain);
+    }
   }
   double Left() const {
     double expected_left = 0;
@@ -91,27 +89,21 @@ class Progress {
     return std::max(0.0,
                     expected_left * scale - (current_ < tasks_.size() ? Since(task_start_) : 0));
   }
-  void Draw() {
-    out_ << "\r\033[K[" << current_ + 1 << "/" << tasks_.size() << "] " << tasks_[current_].name
-         << "  elapsed " << Clock2(Since(start_)) << "  ~" << Clock2(Left()) << " left"
-         << std::flush;
-  }
-  void Tick() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    while (!wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_; })) Draw();
+  std::string Describe() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return absl::StrCat("[", current_ + 1, "/", tasks_.size(), "] ", tasks_[current_].name,
+                        "  elapsed ", MinutesSeconds(Since(start_)), "  ~", MinutesSeconds(Left()),
+                        " left");
   }
 
-  std::ostream& out_;
-  const bool terminal_;
   const std::vector<Task>& tasks_;
   const Clock::time_point start_;
+  const bool terminal_;
   std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stop_ = false;
   size_t current_ = 0;
   Clock::time_point task_start_ = Clock::now();
   double done_expected_ = 0, done_actual_ = 0;
-  std::thread ticker_;
+  ProgressLine line_;  // last: its ticker calls Describe, so it must stop before the rest dies
 };
 
 absl::StatusOr<ClaimList> LoadClaims(const std::string& path) {
@@ -273,7 +265,7 @@ absl::Status Reproduce(const ReproduceOptions& options, const ExperimentFactory&
   DDC_RETURN_IF_ERROR(WriteFile(options.out_dir, "summary.json", text));
   std::string timing = "spec,seconds\n";
   for (const Task& task : tasks)
-    absl::StrAppend(&timing, task.name, ",", Clock2(task.seconds), "\n");
+    absl::StrAppend(&timing, task.name, ",", MinutesSeconds(task.seconds), "\n");
   DDC_RETURN_IF_ERROR(WriteFile(options.out_dir, "timing.txt", timing));
   return RunReport(options);
 }

@@ -117,6 +117,15 @@ class Simulation {
   absl::Status InjectFaults(const config::FaultSchedule& faults);
   bool CeAlive(CeId ce) const;
 
+  // CheckMemoryInvariants checks the platform's own memory tables against each other and returns
+  // every inconsistency, one sentence each, in a deterministic order (empty: all agree): no page
+  // is owned by two processes, no frame backs two pages, each rack MMU's V2P maps agree with its
+  // owner index and with the page tables of the (live) MEs, including owner epochs, every frame
+  // an ME counts as used is mapped, and every V2P entry a CE has cached matches its rack MMU.
+  // For checkers (harness/check/platform_target.h) and tests; it changes nothing and costs no
+  // virtual time.
+  std::vector<std::string> CheckMemoryInvariants() const;
+
   const Metrics& metrics() const;
   // stats holds what processes recorded through Process::stats(), by (process, name).
   const StatsRegistry& stats() const;

@@ -66,6 +66,10 @@ struct RunReport {
   // faults_injected counts, by kind (FaultKindName), the faults that took effect in this run
   // (scheduled ones and those the target injected itself, e.g. a BUGGIFY point).
   std::map<std::string, int64_t> faults_injected;
+  // observations counts what the target saw that is neither a fault nor a violation but shows
+  // the checks had something to check (e.g. {"stolen pages verified", 12}, {"torn pages
+  // reported", 1}); the runner sums and prints them.
+  std::map<std::string, int64_t> observations;
 };
 
 class CheckTarget {

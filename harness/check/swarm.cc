@@ -8,11 +8,8 @@
 namespace ddc::check {
 namespace {
 
-// Uniform draws over closed ranges. The bounds are constants of this file, so Create cannot fail.
-int64_t Between(Rng& rng, int64_t lo, int64_t hi) {
-  return UniformInt::Create(lo, hi).value().Next(rng);
-}
-bool Coin(Rng& rng, double p) { return Bernoulli::Create(p).value().Next(rng); }
+int64_t Between(Rng& rng, int64_t lo, int64_t hi) { return DrawBetween(rng, lo, hi); }
+bool Coin(Rng& rng, double p) { return DrawCoin(rng, p); }
 double RealBetween(Rng& rng, double lo, double hi) {
   // 2^20 steps are fine-grained enough for a rate or a factor, and keep the draw integer-exact.
   constexpr int64_t kSteps = 1 << 20;
@@ -28,6 +25,12 @@ int HowMany(Rng& rng, int max) {
 }
 
 }  // namespace
+
+// The bounds are the callers' constants (lo <= hi, p in [0, 1]), so Create cannot fail.
+int64_t DrawBetween(Rng& rng, int64_t lo, int64_t hi) {
+  return UniformInt::Create(lo, hi).value().Next(rng);
+}
+bool DrawCoin(Rng& rng, double p) { return Bernoulli::Create(p).value().Next(rng); }
 
 PlatformConfig DrawPlatform(Rng& rng, const PlatformShape& shape) {
   PlatformConfig config;

@@ -43,6 +43,11 @@ struct PlatformShape {
 // mode, placement or fault.
 PlatformConfig DrawPlatform(Rng& rng, const PlatformShape& shape);
 
+// Draw helpers every target uses for its own knobs, over closed ranges with constant bounds:
+// DrawBetween is uniform in [lo, hi] (lo <= hi), DrawCoin is true with probability p in [0, 1].
+int64_t DrawBetween(Rng& rng, int64_t lo, int64_t hi);
+bool DrawCoin(Rng& rng, double p);
+
 // FaultPlan says which elements a target lets faults hit and how many of each kind at most. The
 // number of each kind is drawn uniformly in [0, max] and then, swarm-style, each kind is left out
 // entirely with probability 1/2. Every fault falls in [start, end); partitions and message faults

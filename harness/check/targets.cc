@@ -6,11 +6,13 @@
 #include "harness/check/check.h"
 #include "harness/check/kvstore_target.h"
 #include "harness/check/mapreduce_target.h"
+#include "harness/check/platform_target.h"
 
 namespace ddc::check {
 
 std::vector<std::unique_ptr<CheckTarget>> AllCheckTargets() {
   std::vector<std::unique_ptr<CheckTarget>> targets;
+  targets.push_back(NewPlatformTarget());
   targets.push_back(MakeMapReduceTarget());
   targets.push_back(MakeKvstoreTarget());
   return targets;
