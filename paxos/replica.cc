@@ -60,7 +60,15 @@ class Replica {
         member_(member),
         state_(std::move(state)),
         core_(std::move(core)),
-        outcome_(outcome) {}
+        outcome_(outcome),
+        life_(outcome->lives.size()) {
+    ReplicaLife life;
+    life.member = member;
+    life.process = self.name();
+    life.process_index = Index(self.id());
+    life.started_at = self.Now();
+    outcome_->lives.push_back(std::move(life));
+  }
 
   // Serve runs the replica until the process ends (or it is fenced or loses its memory).
   asio::awaitable<absl::Status> Serve() {
@@ -151,6 +159,8 @@ class Replica {
   // flight when the CE paused may complete after the steal: its flush reached the ME before the
   // fence, so the thief read it.)
   void Effect(const char* what, std::optional<Time> started = std::nullopt) {
+    ReplicaLife& life = outcome_->lives[life_];
+    life.last_effect_started = std::max(life.last_effect_started, started.value_or(self_.Now()));
     if (FencedBefore(started.value_or(self_.Now()))) {
       ++outcome_->zombie_effects;
       outcome_->violations.push_back(absl::StrCat("zombie ", self_.name(), " ", what, " at ",
@@ -217,11 +227,14 @@ class Replica {
       if (catchup_target_ < 0 &&
           (m->type() == PaxosMessage::ACCEPT || m->type() == PaxosMessage::COMMIT))
         catchup_target_ = static_cast<int64_t>(m->chosen());
+      const uint64_t epoch = core_.epoch();
       absl::Status stepped = core_.Step(*m);
       if (absl::IsFailedPrecondition(stepped)) {
         ++outcome_->stale_messages;  // an old epoch or incarnation: ignored, nothing changed
       } else if (!stepped.ok()) {
         co_return stepped;
+      } else {
+        NoteActed(*m, epoch);
       }
     } else if (const ClientRequest* request = in.TryAs<ClientRequest>()) {
       co_return co_await OnClientRequest(in, *request);
@@ -248,6 +261,24 @@ class Replica {
       co_return ReplyOrStop(in, std::move(reply));
     }
     co_return absl::OkStatus();
+  }
+
+  // NoteActed records, for the checks, a peer message the core accepted (ReplicaLife::acted):
+  // one entry whenever the sender's (epoch, incarnation) changes. FETCH and FETCHED only move
+  // chosen values and may cross epochs, so they are not recorded.
+  void NoteActed(const PaxosMessage& m, uint64_t receiver_epoch) {
+    if (m.type() == PaxosMessage::FETCH || m.type() == PaxosMessage::FETCHED) return;
+    std::vector<ReplicaLife::Acted>& acted = outcome_->lives[life_].acted;
+    for (auto it = acted.rbegin(); it != acted.rend(); ++it) {
+      if (it->from != m.from()) continue;
+      if (it->epoch == m.epoch() && it->incarnation == m.incarnation()) return;
+      break;
+    }
+    acted.push_back({.at = self_.Now(),
+                     .from = m.from(),
+                     .epoch = m.epoch(),
+                     .incarnation = m.incarnation(),
+                     .receiver_epoch = receiver_epoch});
   }
 
   template <typename M>
@@ -292,6 +323,11 @@ class Replica {
       absl::Status persisted = co_await state_.Append(ready.persist);
       if (!persisted.ok()) co_return Refused(persisted);
       Effect("persisted", started);
+      for (const AcceptorRecord& record : ready.persist) {
+        for (const SlotValue& v : record.chosen_values())
+          outcome_->lives[life_].persisted_chosen[v.slot()] =
+              HashBytes(v.batch().SerializeAsString());
+      }
     }
     for (Outgoing& out : ready.messages) {
       absl::Status sent = self_.Send(MemberProcess(out.to), std::move(out.message));
@@ -319,6 +355,8 @@ class Replica {
     auto [it, fresh] = outcome_->chosen_hash.emplace(slot, hash);
     if (!fresh && it->second != hash)
       outcome_->violations.push_back(absl::StrCat("slot ", slot, ": two values chosen"));
+    outcome_->lives[life_].applied[slot] = hash;
+    outcome_->chosen_log.emplace(slot, v.batch());
     for (const Command& c : v.batch().commands()) {
       co_await self_.Compute(kApplyCost);
       ClientReply reply = kv_.Apply(c);
@@ -336,6 +374,7 @@ class Replica {
       outcome_->violations.push_back(
           absl::StrCat("applied index ", slot + 1, ": digests differ (member ", member_, ")"));
     outcome_->applied_by_member[member_] = {slot + 1, digest};
+    outcome_->lives[life_].digest_at[slot + 1] = digest;
     co_return absl::OkStatus();
   }
 
@@ -386,6 +425,7 @@ class Replica {
   ReplicaCore core_;
   KvStateMachine kv_;
   Outcome* outcome_;
+  size_t life_;  // this instance's entry in outcome_->lives
   Role role_ = Role::kFollower;
   Stop stop_ = Stop::kNone;
   std::map<std::pair<uint64_t, uint64_t>, Envelope> pending_;
