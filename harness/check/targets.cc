@@ -4,11 +4,13 @@
 #include <vector>
 
 #include "harness/check/check.h"
+#include "harness/check/paxos_target.h"
 
 namespace ddc::check {
 
 std::vector<std::unique_ptr<CheckTarget>> AllCheckTargets() {
   std::vector<std::unique_ptr<CheckTarget>> targets;
+  targets.push_back(MakePaxosTarget());
   return targets;
 }
 
