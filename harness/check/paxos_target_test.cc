@@ -293,3 +293,18 @@ TEST(PaxosTarget, DISABLED_ReplaySeed) {
 
 }  // namespace
 }  // namespace ddc::check
+
+namespace ddc::check {
+namespace {
+
+// Open bugs the campaign found (docs/checking.md, "## paxos"): in transparent mode these seeds
+// make no progress in the liveness phase. Disabled until the store is fixed; they must pass then.
+TEST(PaxosTargetKnownBugs, DISABLED_TransparentLivenessSeed132) {
+  RunSeed(*MakePaxosTarget(), 132, Mode::kTransparent);
+}
+TEST(PaxosTargetKnownBugs, DISABLED_TransparentLivenessSeed146) {
+  RunSeed(*MakePaxosTarget(), 146, Mode::kTransparent);
+}
+
+}  // namespace
+}  // namespace ddc::check
