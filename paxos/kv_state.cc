@@ -134,4 +134,41 @@ uint64_t KvStateMachine::Digest() const {
   return h;
 }
 
+KvImage KvStateMachine::Encode() const {
+  KvImage image;
+  for (const auto& [key, value] : data_) {
+    KvImage::Entry* e = image.add_entries();
+    e->set_key(key);
+    e->set_value(value);
+  }
+  for (const auto& [id, client] : clients_) {
+    KvImage::Client* c = image.add_clients();
+    c->set_id(id);
+    c->set_seq(client.seq);
+    *c->mutable_reply() = client.reply;
+  }
+  return image;
+}
+
+absl::StatusOr<KvStateMachine> KvStateMachine::Decode(const KvImage& image) {
+  KvStateMachine kv;
+  for (int i = 0; i < image.entries_size(); ++i) {
+    const KvImage::Entry& e = image.entries(i);
+    if (e.key().empty() || static_cast<int64_t>(e.key().size()) > kMaxKeyBytes ||
+        static_cast<int64_t>(e.value().size()) > kMaxValueBytes)
+      return absl::DataLossError(
+          absl::StrCat("kv image entry ", i, ": key or value size out of limits"));
+    if (!kv.data_.emplace(e.key(), e.value()).second)
+      return absl::DataLossError(absl::StrCat("kv image entry ", i, ": key repeated"));
+    kv.size_bytes_ += static_cast<int64_t>(e.key().size() + e.value().size());
+  }
+  for (int i = 0; i < image.clients_size(); ++i) {
+    const KvImage::Client& c = image.clients(i);
+    if (!kv.clients_.emplace(c.id(), ClientSlot{c.seq(), c.reply()}).second)
+      return absl::DataLossError(
+          absl::StrCat("kv image client ", i, ": client ", c.id(), " repeated"));
+  }
+  return kv;
+}
+
 }  // namespace ddc::paxos

@@ -25,6 +25,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "paxos/paxos.pb.h"
 
 namespace ddc::paxos {
@@ -45,6 +46,12 @@ class KvStateMachine {
 
   // Digest is a hash of the map and the client table, equal on replicas with equal states.
   uint64_t Digest() const;
+
+  // Encode returns the map and the client table (a snapshot's state machine part); Decode
+  // rebuilds a state machine from one, DATA_LOSS naming the first entry that breaks the limits
+  // or repeats a key or client (an image that did not come from Encode).
+  KvImage Encode() const;
+  static absl::StatusOr<KvStateMachine> Decode(const KvImage& image);
 
   const std::map<std::string, std::string>& data() const { return data_; }
   int64_t size_bytes() const { return size_bytes_; }

@@ -92,6 +92,8 @@ struct Outcome {
   // at every slot (for the client-table check: replies must match one execution of the log).
   std::vector<ReplicaLife> lives;
   std::map<uint64_t, Batch> chosen_log;
+  int64_t snapshots = 0;          // snapshots stored (every replica's), each compacting its log
+  int64_t snapshot_installs = 0;  // snapshots a lagging replica or a learner installed
   // member -> (applied slots, digest) of the replica serving it, updated as it applies.
   std::map<int, std::pair<uint64_t, uint64_t>> applied_by_member;
 };

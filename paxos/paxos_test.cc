@@ -1,5 +1,6 @@
 // End-to-end tests of the store on the simulated rack: linearizability under load, failures of
 // every kind in both modes, reincarnation by steal, replacement by state transfer, the zombie.
+#include <algorithm>
 #include <functional>
 #include <memory>
 
@@ -124,6 +125,29 @@ TEST_P(PaxosModes, CutOffLeaderAcknowledgesNothingItCannotCommit) {
   EXPECT_GE(run.outcome->leader_changes, 2);
 }
 
+// Snapshots with a short interval: every replica snapshots and compacts its log many times, and
+// recovery starts from a snapshot: the reincarnated leader reads its own from its ME pages (a
+// state machine rebuilt without it would differ from the others' at equal applied indexes), a
+// replacement installs a peer's.
+TEST_P(PaxosModes, RecoveryStartsFromASnapshot) {
+  StoreRun run = RunStore(
+      GetParam(), 2,
+      [](Simulation& sim, const Deployment& d) {
+        ASSERT_TRUE(sim.CrashCe(d.replica_ces[0], Milliseconds(15)).ok());
+      },
+      [](ServiceConfig& config) { config.snapshot_interval = 16; });
+  EXPECT_TRUE(CheckOutcome(*run.outcome).ok()) << CheckOutcome(*run.outcome);
+  EXPECT_GT(run.outcome->snapshots, 6);
+  ASSERT_TRUE(run.outcome->recovery.contains(0));
+  const MemberRecovery& r = run.outcome->recovery.at(0);
+  EXPECT_GE(r.caught_up_at, r.resumed_at);
+  EXPECT_GT(r.resumed_at, 0);
+  if (GetParam() == Mode::kTransparent) EXPECT_GE(run.outcome->snapshot_installs, 1);
+  const int64_t after = std::count_if(run.outcome->acks.begin(), run.outcome->acks.end(),
+                                      [](const Ack& a) { return a.at > Milliseconds(20); });
+  EXPECT_GT(after, 50);
+}
+
 INSTANTIATE_TEST_SUITE_P(Modes, PaxosModes, ::testing::Values(Mode::kTransparent, Mode::kExposed),
                          [](const ::testing::TestParamInfo<Mode>& info) {
                            return std::string(ModeName(info.param));
@@ -139,6 +163,27 @@ TEST(PaxosExposed, PausedReplicaIsStolenAndItsZombieIsFenced) {
   EXPECT_GT(run.outcome->recovery.at(1).stolen_at, 0);
   EXPECT_EQ(run.outcome->zombie_effects, 0);
   EXPECT_GT(run.outcome->zombie_refusals, 0) << "the zombie never tried to act";
+}
+
+// A follower cut off while the others compact past everything it knows: when the partition heals
+// it installs the leader's snapshot (state machine, client table) and fetches the suffix. (Exposed
+// mode: a partition is no death for the rack monitor, so no one replaces the follower.)
+TEST(PaxosExposed, FollowerCutOffPastASnapshotInstallsIt) {
+  StoreRun run = RunStore(
+      Mode::kExposed, 3,
+      [](Simulation& sim, const Deployment&) {
+        for (const char* other : {"r0", "r1"})
+          ASSERT_TRUE(sim.Partition("r2", other, Milliseconds(10), Milliseconds(16)).ok());
+      },
+      [](ServiceConfig& config) {
+        config.snapshot_interval = 16;
+        config.log_retain = 0;  // no slack: the follower must install
+      });
+  EXPECT_TRUE(CheckOutcome(*run.outcome).ok()) << CheckOutcome(*run.outcome);
+  EXPECT_GE(run.outcome->snapshot_installs, 1);
+  // Member 2 applied as far as the others by the end.
+  ASSERT_TRUE(run.outcome->applied_by_member.contains(2));
+  EXPECT_EQ(run.outcome->applied_by_member.at(2), run.outcome->applied_by_member.at(0));
 }
 
 TEST(PaxosTransparent, CheckpointBaselineRecovers) {

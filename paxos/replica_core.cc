@@ -74,11 +74,13 @@ absl::StatusOr<ReplicaCore> ReplicaCore::Create(const CoreConfig& config) {
 }
 
 absl::StatusOr<ReplicaCore> ReplicaCore::Restore(const CoreConfig& config,
-                                                 const std::vector<AcceptorRecord>& records) {
+                                                 const std::vector<AcceptorRecord>& records,
+                                                 const SnapshotMeta& snapshot) {
   absl::StatusOr<ReplicaCore> created = Create(config);
   if (!created.ok()) return created.status();
   ReplicaCore core = *std::move(created);
   uint64_t chosen = 0;
+  uint64_t compacted = 0;
   uint32_t incarnation = config.incarnation;
   std::map<uint64_t, Batch> learned;
   for (const AcceptorRecord& r : records) {
@@ -86,12 +88,27 @@ absl::StatusOr<ReplicaCore> ReplicaCore::Restore(const CoreConfig& config,
     for (const SlotValue& v : r.accepted()) core.accepted_[v.slot()] = v;
     for (const SlotValue& v : r.chosen_values()) learned[v.slot()] = v.batch();
     chosen = std::max(chosen, r.chosen());
+    compacted = std::max(compacted, r.snapshot());
     incarnation = std::max(incarnation, r.incarnation());
   }
+  // The snapshot is made durable before the log is compacted to it, so a log compacted past the
+  // snapshot has lost the slots in between.
+  if (compacted > snapshot.index())
+    return absl::DataLossError(absl::StrCat("paxos log compacted to slot ", compacted,
+                                            " but the durable snapshot is at ", snapshot.index()));
+  if (snapshot.index() > 0) {
+    if (snapshot.members_size() != core.n() || snapshot.epoch() < 1)
+      return absl::DataLossError(absl::StrCat("snapshot at ", snapshot.index(), ": ",
+                                              snapshot.members_size(), " members, epoch ",
+                                              snapshot.epoch(), " (want ", core.n(), ", >= 1)"));
+    core.JumpTo(snapshot);
+    core.checkpoint_due_ = false;  // nothing changed since the records were written
+  }
+  chosen = std::max(chosen, snapshot.index());
   // Every slot below the durable watermark is chosen; its value is the one learned, or the one
   // accepted (a value accepted and then marked chosen is the chosen one, and any later leader
   // re-proposes that same value).
-  for (uint64_t s = 0; s < chosen; ++s) {
+  for (uint64_t s = snapshot.index(); s < chosen; ++s) {
     if (auto it = learned.find(s); it != learned.end()) {
       core.chosen_values_[s] = it->second;
     } else if (auto acc = core.accepted_.find(s); acc != core.accepted_.end()) {
@@ -230,6 +247,102 @@ absl::Status ReplicaCore::Propose(const Command& command) {
   return absl::OkStatus();
 }
 
+absl::Status ReplicaCore::Compact(uint64_t index) {
+  if (index > applied_)
+    return absl::InvalidArgumentError(
+        absl::StrCat("compact: index ", index, " is above the applied index ", applied_));
+  if (index <= snapshot_index_) return absl::OkStatus();
+  snapshot_index_ = index;
+  // Keep the last log_retain slots below the snapshot: a replica that lags by less than that
+  // catches up from the log instead of installing the whole snapshot.
+  const uint64_t start = index > config_.log_retain ? index - config_.log_retain : 0;
+  if (start <= log_start_) return absl::OkStatus();
+  log_start_ = start;
+  chosen_values_.erase(chosen_values_.begin(), chosen_values_.lower_bound(start));
+  accepted_.erase(accepted_.begin(), accepted_.lower_bound(start));
+  checkpoint_due_ = true;
+  return absl::OkStatus();
+}
+
+absl::Status ReplicaCore::InstallSnapshot(const SnapshotMeta& snapshot, int from) {
+  if (from < 0 || from >= n() || from == config_.self)
+    return absl::InvalidArgumentError(
+        absl::StrCat("install: member ", from, " is not a peer of member ", config_.self));
+  if (snapshot.members_size() != n())
+    return absl::InvalidArgumentError(absl::StrCat(
+        "install: snapshot.members has ", snapshot.members_size(), " members, want ", n()));
+  if (snapshot.epoch() < 1) return absl::InvalidArgumentError("install: snapshot.epoch is 0");
+  if (snapshot.index() <= applied_) {
+    install_asked_ = 0;
+    return absl::OkStatus();  // nothing new (another install or the log got here first)
+  }
+  if (role_ == Role::kLeader || role_ == Role::kCandidate) BecomeFollower(-1);
+  JumpTo(snapshot);
+  install_asked_ = 0;
+  fetch_requested_ = 0;
+  PaxosMessage fetch = Header(PaxosMessage::FETCH);
+  fetch.set_slot(chosen_);
+  Send(from, std::move(fetch));
+  Commit();
+  return absl::OkStatus();
+}
+
+void ReplicaCore::JumpTo(const SnapshotMeta& snapshot) {
+  AdoptConfiguration(snapshot);
+  const uint64_t index = snapshot.index();
+  snapshot_index_ = index;
+  log_start_ = index;
+  applied_ = std::max(applied_, index);
+  chosen_ = std::max(chosen_, index);
+  chosen_values_.erase(chosen_values_.begin(), chosen_values_.lower_bound(index));
+  accepted_.erase(accepted_.begin(), accepted_.lower_bound(index));
+  if (reconfig_slot_ && *reconfig_slot_ < index) reconfig_slot_.reset();
+  AdvanceWatermark();
+  checkpoint_due_ = true;
+}
+
+void ReplicaCore::AdoptConfiguration(const SnapshotMeta& snapshot) {
+  if (snapshot.epoch() <= config_.epoch) return;
+  for (int i = 0; i < n(); ++i) {
+    if (config_.members[i] == snapshot.members(i)) continue;
+    config_.members[i] = snapshot.members(i);
+    incarnations_[i] = 0;
+    suspected_.erase(i);
+    TakeRole(i, snapshot.members(i));
+  }
+  config_.epoch = snapshot.epoch();
+}
+
+void ReplicaCore::TakeRole(int member, uint64_t process) {
+  if (member != config_.self) return;
+  if (role_ == Role::kLearner && process == config_.process) {
+    role_ = Role::kFollower;
+    ticks_silent_ = 0;
+  } else if (process != config_.process || config_.process == 0) {
+    role_ = Role::kLearner;  // replaced: this replica no longer votes
+  }
+}
+
+SnapshotMeta ReplicaCore::Meta(uint64_t index) const {
+  SnapshotMeta meta;
+  meta.set_index(index);
+  meta.set_epoch(config_.epoch);
+  for (uint64_t m : config_.members) meta.add_members(m);
+  return meta;
+}
+
+AcceptorRecord ReplicaCore::Checkpoint() const {
+  AcceptorRecord r;
+  if (promised_.has_round()) *r.mutable_promised() = promised_;
+  r.set_incarnation(config_.incarnation);
+  r.set_chosen(chosen_);
+  r.set_snapshot(log_start_);
+  for (const auto& [slot, value] : accepted_) *r.add_accepted() = value;
+  for (const auto& [slot, batch] : chosen_values_)
+    *r.add_chosen_values() = MakeSlot(slot, Ballot(), batch);
+  return r;
+}
+
 absl::Status ReplicaCore::ProposeReconfig(int member, uint64_t process) {
   if (member < 0 || member >= n())
     return absl::InvalidArgumentError(absl::StrCat("reconfig.member: ", member, " out of range"));
@@ -270,6 +383,16 @@ Ready ReplicaCore::TakeReady() {
   if (chosen_ > persisted_chosen_ && !ready_.persist.empty()) {
     ready_.persist.back().set_chosen(chosen_);
     persisted_chosen_ = chosen_;
+  }
+  if (checkpoint_due_) {
+    ready_.checkpoint = Checkpoint();
+    persisted_chosen_ = chosen_;
+    checkpoint_due_ = false;
+  }
+  if (config_.snapshot_interval > 0 && applied_ >= snapshot_index_ + config_.snapshot_interval &&
+      snapshot_asked_ <= snapshot_index_) {
+    ready_.snapshot = Meta(applied_);
+    snapshot_asked_ = applied_;
   }
   Ready out = std::move(ready_);
   ready_ = Ready();
@@ -447,14 +570,7 @@ void ReplicaCore::Commit() {
       incarnations_[c.member()] = 0;
       config_.epoch += 1;
       suspected_.erase(static_cast<int>(c.member()));
-      if (static_cast<int>(c.member()) == config_.self) {
-        if (role_ == Role::kLearner && c.process() == config_.process) {
-          role_ = Role::kFollower;
-          ticks_silent_ = 0;
-        } else if (c.process() != config_.process || config_.process == 0) {
-          role_ = Role::kLearner;  // replaced: this replica no longer votes
-        }
-      }
+      TakeRole(static_cast<int>(c.member()), c.process());
     }
     if (reconfig_slot_ && *reconfig_slot_ == slot) reconfig_slot_.reset();
     ++applied_;
@@ -480,6 +596,7 @@ void ReplicaCore::OnPrepare(const PaxosMessage& m) {
   *promise.mutable_ballot() = m.ballot();
   promise.set_slot(m.slot());
   promise.set_chosen(chosen_);
+  promise.set_snapshot(log_start_);
   for (auto it = accepted_.lower_bound(m.slot()); it != accepted_.end(); ++it)
     *promise.add_entries() = it->second;
   // Values this replica knows chosen (learned, perhaps never accepted here) outrank any ballot.
@@ -490,6 +607,13 @@ void ReplicaCore::OnPrepare(const PaxosMessage& m) {
 
 void ReplicaCore::OnPromise(const PaxosMessage& m) {
   if (role_ != Role::kCandidate || !BallotEqual(m.ballot(), ballot_)) return;
+  if (m.snapshot() > chosen_) {
+    // The acceptor compacted slots this candidate does not know: it cannot tell which values
+    // they hold, so it must not lead. It installs the snapshot instead.
+    BecomeFollower(-1);
+    AskInstall(static_cast<int>(m.from()), m.snapshot());
+    return;
+  }
   promises_[static_cast<int>(m.from())] = m;
   if (static_cast<int>(promises_.size()) >= quorum()) BecomeLeader();
 }
@@ -556,7 +680,8 @@ void ReplicaCore::OnCommit(const PaxosMessage& m) {
   }
   max_round_seen_ = std::max(max_round_seen_, m.ballot().round());
   BecomeFollower(static_cast<int>(m.ballot().replica()));
-  fetch_requested_ = 0;  // a heartbeat may re-request a lost fetch
+  fetch_requested_ = 0;  // a heartbeat may re-request a lost fetch (or install)
+  install_asked_ = 0;
   // Answer the heartbeat (an ACCEPTED of no slots), so the leader knows who is alive.
   PaxosMessage ack = Header(PaxosMessage::ACCEPTED);
   *ack.mutable_ballot() = m.ballot();
@@ -573,11 +698,25 @@ void ReplicaCore::OnReject(const PaxosMessage& m) {
 void ReplicaCore::OnFetch(const PaxosMessage& m) {
   PaxosMessage fetched = Header(PaxosMessage::FETCHED);
   fetched.set_chosen(chosen_);
-  for (const SlotValue& v : ChosenSince(m.slot(), 256)) *fetched.add_entries() = v;
+  fetched.set_snapshot(log_start_);
+  // Below the snapshot the log is gone: the answer is the snapshot index alone.
+  if (m.slot() >= log_start_) {
+    for (const SlotValue& v : ChosenSince(m.slot(), 256)) *fetched.add_entries() = v;
+  }
   Send(static_cast<int>(m.from()), std::move(fetched));
 }
 
+void ReplicaCore::AskInstall(int from, uint64_t index) {
+  if (install_asked_ >= index) return;
+  install_asked_ = index;
+  ready_.install = InstallRequest{from, index};
+}
+
 void ReplicaCore::OnFetched(const PaxosMessage& m) {
+  if (m.snapshot() > chosen_) {
+    AskInstall(static_cast<int>(m.from()), m.snapshot());
+    return;
+  }
   std::vector<SlotValue> values(m.entries().begin(), m.entries().end());
   Learn(values);
   if (chosen_ < m.chosen()) {

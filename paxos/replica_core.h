@@ -3,8 +3,13 @@
 // Propose (a client command) and Suspect (a failure notification), and it performs no I/O.
 // After driving it, the caller takes a Ready and must, in this order:
 //   1. make ready.persist durable (the acceptor's promise and accepted values: the store's fsync),
+//      then ready.checkpoint, if any, as a record of its own, and drop the records before it,
 //   2. send ready.messages,
-//   3. apply ready.committed to the state machine, in order (slots are consecutive).
+//   3. apply ready.committed to the state machine, in order (slots are consecutive),
+//   4. if ready.snapshot is set, make a snapshot of the state machine (now at applied index
+//      snapshot->index()) durable and call Compact(index),
+//   5. if ready.install is set, fetch member install->from's snapshot, make it durable, load it
+//      into the state machine and call InstallSnapshot.
 // It then calls nothing else until it has done so (the core assumes step 1 happened).
 //
 // Protocol (paxos/README.md has the full story):
@@ -27,6 +32,14 @@
 //   is applied (stop-and-restart of the configuration at that slot).
 // - A learner (a replacement catching up) accepts chosen values and never votes until the
 //   reconfiguration that names it is applied.
+// - Snapshots (etcd/raft style, the core decides, the caller stores): every snapshot_interval
+//   applied slots the core asks for a snapshot of the state machine (Ready::snapshot); once the
+//   caller made it durable, Compact drops the log below it (but log_retain slots) and emits a
+//   checkpoint record that lets the caller drop its older records. A FETCH for compacted slots is
+//   answered with the snapshot index instead of values; the fetcher asks its caller to install that
+//   snapshot (Ready::install) and then fetches the suffix. A candidate that learns from a PROMISE
+//   that an acceptor compacted past its own watermark cannot know those slots' values: it gives up
+//   its campaign and installs the snapshot first (a lagging replica never leads).
 #ifndef DDC_PAXOS_REPLICA_CORE_H_
 #define DDC_PAXOS_REPLICA_CORE_H_
 
@@ -58,6 +71,19 @@ struct CoreConfig {
   // once the reconfiguration naming it is applied.
   bool learner = false;
   uint64_t process = 0;
+  // snapshot_interval: ask for a snapshot (and compact the log) every this many applied slots;
+  // 0 never does. The store's default is ServiceConfig::snapshot_interval.
+  uint64_t snapshot_interval = 0;
+  // log_retain: compaction keeps this many slots below the snapshot in the log, so that a replica
+  // lagging by less catches up from the log (FETCH), not by installing the snapshot.
+  uint64_t log_retain = 0;
+};
+
+// InstallRequest: the caller must install member `from`'s snapshot (whose index is at least
+// `index`) before this replica can learn more of the log.
+struct InstallRequest {
+  int from = 0;
+  uint64_t index = 0;
 };
 
 struct Outgoing {
@@ -67,9 +93,15 @@ struct Outgoing {
 
 struct Ready {
   std::vector<AcceptorRecord> persist;
+  std::optional<AcceptorRecord> checkpoint;  // the whole acceptor state; older records may go
   std::vector<Outgoing> messages;
   std::vector<SlotValue> committed;
-  bool empty() const { return persist.empty() && messages.empty() && committed.empty(); }
+  std::optional<SnapshotMeta> snapshot;  // snapshot the state machine at this applied index
+  std::optional<InstallRequest> install;
+  bool empty() const {
+    return persist.empty() && !checkpoint && messages.empty() && committed.empty() && !snapshot &&
+           !install;
+  }
 };
 
 enum class Role { kFollower, kCandidate, kLeader, kLearner };
@@ -83,10 +115,13 @@ class ReplicaCore {
  public:
   // Create validates the config (INVALID_ARGUMENT naming the field).
   static absl::StatusOr<ReplicaCore> Create(const CoreConfig& config);
-  // Restore rebuilds a replica from its durable records (oldest first) and bumps its
+  // Restore rebuilds a replica from its durable records (oldest first) and its durable snapshot
+  // (`snapshot`, index 0: none; the caller loads the state machine from it) and bumps its
   // incarnation; the caller persists ready.persist (the new incarnation) before anything else.
+  // DATA_LOSS if the records were compacted past the snapshot.
   static absl::StatusOr<ReplicaCore> Restore(const CoreConfig& config,
-                                             const std::vector<AcceptorRecord>& records);
+                                             const std::vector<AcceptorRecord>& records,
+                                             const SnapshotMeta& snapshot = SnapshotMeta());
 
   absl::Status Step(const PaxosMessage& message);
   void Tick();
@@ -97,6 +132,16 @@ class ReplicaCore {
   absl::Status ProposeReconfig(int member, uint64_t process);
   // Suspect: a failure notification names `member` as dead or fenced.
   void Suspect(int member);
+  // Compact: the caller made the snapshot at `index` (one Ready::snapshot asked for) durable.
+  // The core forgets the log below it and emits a checkpoint. INVALID_ARGUMENT if `index` is
+  // above the applied index; an index at or below the current snapshot changes nothing.
+  absl::Status Compact(uint64_t index);
+  // InstallSnapshot: the caller made `snapshot` (fetched from member `from`) durable and loaded
+  // the state machine from it. The core jumps to it (watermark, applied index, configuration),
+  // emits a checkpoint and fetches the log suffix from `from`. A snapshot at or below the applied
+  // index changes nothing; INVALID_ARGUMENT for a malformed one (wrong member count, epoch 0,
+  // `from` not a peer).
+  absl::Status InstallSnapshot(const SnapshotMeta& snapshot, int from);
 
   Ready TakeReady();
 
@@ -109,6 +154,10 @@ class ReplicaCore {
   const Ballot& promised() const { return promised_; }
   uint64_t chosen_watermark() const { return chosen_; }
   uint64_t applied() const { return applied_; }
+  // snapshot_index: the applied index of the latest snapshot (taken or installed).
+  uint64_t snapshot_index() const { return snapshot_index_; }
+  // log_start: the log starts here (slots below were compacted; <= snapshot_index()).
+  uint64_t log_start() const { return log_start_; }
   // ChosenValue is the chosen batch of `slot` if this replica knows it.
   const Batch* ChosenValue(uint64_t slot) const;
   // AcceptedValue is what this acceptor accepted at `slot` (nullptr: nothing).
@@ -117,7 +166,8 @@ class ReplicaCore {
   uint64_t in_flight() const { return next_slot_ > chosen_ ? next_slot_ - chosen_ : 0; }
   // Learn installs chosen values from state transfer (slots at or above the watermark).
   void Learn(const std::vector<SlotValue>& chosen);
-  // ChosenSince returns the chosen values of [from, chosen watermark), at most `limit`.
+  // ChosenSince returns the chosen values of [from, chosen watermark), at most `limit` (none
+  // below log_start(): those were compacted).
   std::vector<SlotValue> ChosenSince(uint64_t from, size_t limit) const;
 
  private:
@@ -149,6 +199,17 @@ class ReplicaCore {
   // LearnUpTo marks chosen what this acceptor accepted under `ballot` below `watermark`, and
   // fetches the rest from `from`.
   void LearnUpTo(uint64_t watermark, const Ballot& ballot, int from);
+  // JumpTo moves this replica to a snapshot: forgets the log below its index, adopts its
+  // configuration, and marks a checkpoint due.
+  void JumpTo(const SnapshotMeta& snapshot);
+  // AdoptConfiguration takes the epoch and members of `snapshot` if newer than this replica's.
+  void AdoptConfiguration(const SnapshotMeta& snapshot);
+  // TakeRole applies a change of member `member` to process `process` to this replica's role.
+  void TakeRole(int member, uint64_t process);
+  // AskInstall asks the caller (Ready::install) to install member `from`'s snapshot, once.
+  void AskInstall(int from, uint64_t index);
+  AcceptorRecord Checkpoint() const;
+  SnapshotMeta Meta(uint64_t index) const;
 
   CoreConfig config_;
   Role role_ = Role::kFollower;
@@ -165,6 +226,11 @@ class ReplicaCore {
   uint64_t fetch_requested_ = 0;  // watermark a FETCH is in flight for
   uint64_t persisted_chosen_ = 0;
   uint64_t max_round_seen_ = 0;
+  uint64_t snapshot_index_ = 0;  // the latest snapshot's index
+  uint64_t log_start_ = 0;       // the log starts here
+  uint64_t snapshot_asked_ = 0;  // index of the snapshot asked for, not compacted yet
+  uint64_t install_asked_ = 0;   // index of the snapshot install asked for, not done yet
+  bool checkpoint_due_ = false;
 
   // Candidate / leader.
   Ballot ballot_;

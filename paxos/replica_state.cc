@@ -4,18 +4,29 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "common/durable/crc32c.h"
 #include "platform/status_macros.h"
 
 namespace ddc::paxos {
 namespace {
 
-struct RootValue {
-  uint64_t log_root = 0;
-  uint64_t bulk_base = 0;
-  int64_t bulk_length = 0;
-};
+absl::string_view Bytes(const void* p, size_t n) {
+  return absl::string_view(static_cast<const char*>(p), n);
+}
 
 }  // namespace
+
+ReplicaState::RootValue ReplicaState::Value() const {
+  RootValue v;
+  v.log_root = log_.root();
+  v.bulk_base = bulk_.base;
+  v.bulk_length = bulk_.length;
+  v.image_base = image_.base;
+  v.image_capacity = image_.length;
+  v.image_bytes = image_bytes_;
+  v.image_crc = image_crc_;
+  return v;
+}
 
 asio::awaitable<absl::StatusOr<ReplicaState>> ReplicaState::Create(Memory& memory,
                                                                    int64_t log_bytes,
@@ -31,10 +42,12 @@ asio::awaitable<absl::StatusOr<ReplicaState>> ReplicaState::Create(Memory& memor
                           co_await memory.Allocate(durable::DurableCell::kCellBytes));
   DDC_CO_ASSIGN_OR_RETURN(durable::DurableCell root,
                           co_await durable::DurableCell::Open(memory, root_block.base));
-  const RootValue value{log.root(), bulk.base, bulk.length};
-  DDC_CO_RETURN_IF_ERROR(
-      co_await root.Write(absl::string_view(reinterpret_cast<const char*>(&value), sizeof(value))));
-  co_return ReplicaState(memory, std::move(root), std::move(log), bulk);
+  RootValue value;
+  value.log_root = log.root();
+  value.bulk_base = bulk.base;
+  value.bulk_length = bulk.length;
+  DDC_CO_RETURN_IF_ERROR(co_await root.Write(Bytes(&value, sizeof(value))));
+  co_return ReplicaState(memory, std::move(root), std::move(log), value);
 }
 
 asio::awaitable<absl::StatusOr<ReplicaState>> ReplicaState::Open(Memory& memory, VirtAddr root) {
@@ -47,8 +60,11 @@ asio::awaitable<absl::StatusOr<ReplicaState>> ReplicaState::Open(Memory& memory,
   std::memcpy(&value, cell.value()->data(), sizeof(value));
   DDC_CO_ASSIGN_OR_RETURN(durable::DurableLog log,
                           co_await durable::DurableLog::Open(memory, value.log_root));
-  co_return ReplicaState(memory, std::move(cell), std::move(log),
-                         Region{value.bulk_base, value.bulk_length});
+  if (value.image_bytes < 0 || value.image_bytes > value.image_capacity)
+    co_return absl::DataLossError(absl::StrCat("paxos root at ", root, ": snapshot image of ",
+                                               value.image_bytes, " bytes in ",
+                                               value.image_capacity));
+  co_return ReplicaState(memory, std::move(cell), std::move(log), value);
 }
 
 asio::awaitable<absl::Status> ReplicaState::Append(const std::vector<AcceptorRecord>& records) {
@@ -73,6 +89,50 @@ asio::awaitable<absl::StatusOr<std::vector<AcceptorRecord>>> ReplicaState::ReadA
     records.push_back(std::move(parsed));
   }
   co_return records;
+}
+
+asio::awaitable<absl::Status> ReplicaState::AppendCheckpoint(const AcceptorRecord& checkpoint) {
+  const uint64_t position = log_.tail();
+  DDC_CO_RETURN_IF_ERROR((co_await log_.Append(checkpoint.SerializeAsString())).status());
+  co_return co_await log_.Truncate(position);
+}
+
+asio::awaitable<absl::Status> ReplicaState::StoreSnapshot(const SnapshotImage& image) {
+  if (!image.has_meta()) co_return absl::InvalidArgumentError("snapshot image: meta missing");
+  const std::string bytes = image.SerializeAsString();
+  DDC_CO_ASSIGN_OR_RETURN(const Region pages,
+                          co_await memory_->Allocate(static_cast<int64_t>(bytes.size())));
+  DDC_CO_RETURN_IF_ERROR(co_await memory_->Write(pages.base, bytes));
+  DDC_CO_RETURN_IF_ERROR(co_await memory_->Flush(pages));
+  const Region old = image_;
+  const int64_t old_bytes = image_bytes_;
+  const uint32_t old_crc = image_crc_;
+  image_ = pages;
+  image_bytes_ = static_cast<int64_t>(bytes.size());
+  image_crc_ = durable::crc32c::Value(bytes);
+  const RootValue value = Value();
+  if (absl::Status written = co_await root_.Write(Bytes(&value, sizeof(value))); !written.ok()) {
+    image_ = old;
+    image_bytes_ = old_bytes;
+    image_crc_ = old_crc;
+    co_return written;
+  }
+  if (old.length > 0) DDC_CO_RETURN_IF_ERROR(co_await memory_->Free(old));
+  co_return absl::OkStatus();
+}
+
+asio::awaitable<absl::StatusOr<SnapshotImage>> ReplicaState::ReadSnapshot() {
+  SnapshotImage image;
+  if (image_bytes_ == 0) co_return image;
+  DDC_CO_ASSIGN_OR_RETURN(const std::string bytes,
+                          co_await memory_->Read(image_.base, image_bytes_));
+  if (durable::crc32c::Value(bytes) != image_crc_)
+    co_return absl::DataLossError(
+        absl::StrCat("paxos snapshot image at ", image_.base, ": checksum mismatch"));
+  if (!image.ParseFromString(bytes) || !image.has_meta())
+    co_return absl::DataLossError(
+        absl::StrCat("paxos snapshot image at ", image_.base, ": does not parse"));
+  co_return image;
 }
 
 }  // namespace ddc::paxos

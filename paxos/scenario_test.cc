@@ -1,7 +1,9 @@
 // Data-driven scenario tests of the pure protocol core (ReplicaCore) and the KV state machine.
 // Each file in paxos/testdata/*.txt is a script of steps, one a line ('#' starts a comment):
 //
-//   config replicas=3 election=10 heartbeat=1 window=32 batch=16   (first; defaults shown)
+//   config replicas=3 election=10 heartbeat=1 window=32 batch=16 snapshot=0 retain=0
+//                                   (first; defaults shown; snapshot = the snapshot interval,
+//                                   retain = the log slots kept below a snapshot)
 //   tick <r|all> [times]            tick replicas, delivering nothing
 //   propose <r> put|get|delete <key> [value]   a client command at replica r (fresh client)
 //   propose <r> cas <key> <expected|-> <value>
@@ -11,15 +13,25 @@
 //   deliver [all | <a>-><b>]        deliver queued messages in order until none is left
 //   drop [all | <a>-><b>]           drop the queued messages
 //   dup <a>-><b>                    duplicate the queued messages from a to b
-//   crash <r>                       r loses everything but its persisted records
-//   restart <r>                     r restores from its persisted records
+//   crash <r>                       r loses everything but its persisted records and snapshot
+//   restart <r>                     r restores from its persisted records and snapshot
+//   compact <r> <index>             call Compact by hand (its result is kept)
+//   install <r> [crash]             r installs the snapshot its core asked for (copied from the
+//                                   source's current snapshot); with `crash`, r stores the
+//                                   snapshot durably and crashes before its core learns of it
 //   suspect <r> <member>            a failure notification at r names member
 //   inject <r> <from> epoch=<e> incarnation=<i> type=<t>   craft a message; its result is kept
 //   expect role <r> <role> | leader <r> <member> | chosen <r> <n> | applied <r> <n>
 //   expect value <r> <key> <value|-> | digests-equal | inflight <r> <= <n>
 //   expect error <substring> | ok | reply <r> <field>=<value> | epoch <r> <n>
 //   expect incarnation <r> <n>
+//   expect snapshot <r> <index> | log-start <r> <slot> | records <r> <n> (durable records)
+//   expect installing <r> <from>
+//   expect not-installing <r>
 //
+// Every replica takes the snapshots its core asks for at once (the image is the KV state
+// machine's Encode, decoded again on install and restart), compacts, and keeps only the records
+// from the last checkpoint on, as the replica process does with its DurableLog.
 // After every step the interpreter checks that no two replicas know different values for one
 // chosen slot, and that replicas at the same applied index have equal digests.
 #include <filesystem>
@@ -45,9 +57,16 @@ struct Wire {
   PaxosMessage message;
 };
 
+struct Snapshot {
+  SnapshotMeta meta;
+  KvImage kv;
+};
+
 struct Replica {
   std::optional<ReplicaCore> core;
   std::vector<AcceptorRecord> durable;
+  Snapshot snapshot;  // durable too (meta.index 0: none)
+  std::optional<InstallRequest> installing;
   KvStateMachine kv;
   std::vector<ClientReply> replies;
 };
@@ -95,6 +114,8 @@ class Scenario {
       if (kv.first == "heartbeat") config_.heartbeat_ticks = v;
       if (kv.first == "window") config_.window = v;
       if (kv.first == "batch") config_.max_batch = v;
+      if (kv.first == "snapshot") config_.snapshot_interval = static_cast<uint64_t>(v);
+      if (kv.first == "retain") config_.log_retain = static_cast<uint64_t>(v);
     }
     config_.members.clear();
     for (int i = 0; i < n; ++i) config_.members.push_back(100 + i);
@@ -116,11 +137,50 @@ class Scenario {
     if (!rep.core) return;
     Ready ready = rep.core->TakeReady();
     for (AcceptorRecord& rec : ready.persist) rep.durable.push_back(std::move(rec));
+    if (ready.checkpoint) rep.durable = {*std::move(ready.checkpoint)};
     for (Outgoing& out : ready.messages) wire_.push_back({r, out.to, std::move(out.message)});
     for (const SlotValue& v : ready.committed) {
       for (const Command& c : v.batch().commands()) rep.replies.push_back(rep.kv.Apply(c));
       applied_digest_[{r, v.slot() + 1}] = rep.kv.Digest();
     }
+    if (ready.install) rep.installing = ready.install;
+    if (ready.snapshot) {
+      ASSERT_EQ(ready.snapshot->index(), rep.core->applied());
+      rep.snapshot = {*ready.snapshot, rep.kv.Encode()};
+      ASSERT_TRUE(rep.core->Compact(ready.snapshot->index()).ok());
+      Drain(r);
+    }
+  }
+
+  // Install copies the snapshot r's core asked for from its source (the source's current one,
+  // at least as new), makes it durable at r, and (unless `crash`) hands it to r's core.
+  void Install(int r, bool crash) {
+    Replica& rep = replicas_.at(r);
+    ASSERT_TRUE(rep.installing) << "replica " << r << " has no install to do";
+    const InstallRequest install = *rep.installing;
+    const Snapshot& source = replicas_.at(install.from).snapshot;
+    ASSERT_GE(source.meta.index(), install.index) << "the source has no such snapshot";
+    if (source.meta.index() <= Core(r).applied()) {  // the log got there first: nothing to do
+      rep.installing.reset();
+      return;
+    }
+    rep.snapshot = source;
+    rep.installing.reset();
+    if (crash) return Crash(r);
+    absl::StatusOr<KvStateMachine> kv = KvStateMachine::Decode(rep.snapshot.kv);
+    ASSERT_TRUE(kv.ok()) << kv.status();
+    rep.kv = *std::move(kv);
+    last_ = Core(r).InstallSnapshot(rep.snapshot.meta, install.from);
+    if (last_.ok()) applied_digest_[{r, rep.snapshot.meta.index()}] = rep.kv.Digest();
+    Drain(r);
+  }
+
+  void Crash(int r) {
+    replicas_[r].core.reset();
+    replicas_[r].kv = KvStateMachine();
+    replicas_[r].replies.clear();
+    replicas_[r].installing.reset();
+    std::erase_if(wire_, [&](const Wire& m) { return m.from == r || m.to == r; });
   }
 
   bool Matches(const Wire& m, const std::string& sel) {
@@ -212,12 +272,12 @@ class Scenario {
       wire_.insert(wire_.end(), copies.begin(), copies.end());
       return;
     }
-    if (verb == "crash") {
+    if (verb == "crash") return Crash(R(w.at(1)));
+    if (verb == "install") return Install(R(w.at(1)), w.size() > 2 && w[2] == "crash");
+    if (verb == "compact") {
       const int r = R(w.at(1));
-      replicas_[r].core.reset();
-      replicas_[r].kv = KvStateMachine();
-      replicas_[r].replies.clear();
-      std::erase_if(wire_, [&](const Wire& m) { return m.from == r || m.to == r; });
+      last_ = Core(r).Compact(std::stoull(w.at(2)));
+      Drain(r);
       return;
     }
     if (verb == "restart") {
@@ -225,9 +285,13 @@ class Scenario {
       CoreConfig c = config_;
       c.self = r;
       c.process = 100 + r;
-      absl::StatusOr<ReplicaCore> core = ReplicaCore::Restore(c, replicas_[r].durable);
+      Replica& rep = replicas_[r];
+      absl::StatusOr<KvStateMachine> kv = KvStateMachine::Decode(rep.snapshot.kv);
+      ASSERT_TRUE(kv.ok()) << kv.status();
+      rep.kv = *std::move(kv);
+      absl::StatusOr<ReplicaCore> core = ReplicaCore::Restore(c, rep.durable, rep.snapshot.meta);
       ASSERT_TRUE(core.ok()) << core.status();
-      replicas_[r].core.emplace(*std::move(core));
+      rep.core.emplace(*std::move(core));
       Drain(r);
       return;
     }
@@ -316,6 +380,19 @@ class Scenario {
       if (kv.first == "value") got = reply.value();
       if (kv.first == "code") got = absl::StrCat(reply.code());
       EXPECT_EQ(got, kv.second) << kv.first;
+    } else if (what == "snapshot") {
+      EXPECT_EQ(Core(R(w.at(2))).snapshot_index(), std::stoull(w.at(3)));
+      EXPECT_EQ(replicas_.at(R(w[2])).snapshot.meta.index(), std::stoull(w[3]));
+    } else if (what == "log-start") {
+      EXPECT_EQ(Core(R(w.at(2))).log_start(), std::stoull(w.at(3)));
+    } else if (what == "records") {
+      EXPECT_EQ(replicas_.at(R(w.at(2))).durable.size(), std::stoul(w.at(3)));
+    } else if (what == "installing") {
+      const auto& installing = replicas_.at(R(w.at(2))).installing;
+      ASSERT_TRUE(installing.has_value()) << "no install asked for";
+      EXPECT_EQ(installing->from, R(w.at(3)));
+    } else if (what == "not-installing") {
+      EXPECT_FALSE(replicas_.at(R(w.at(2))).installing.has_value());
     } else if (what == "digests-equal") {
       std::optional<uint64_t> digest;
       std::optional<uint64_t> applied;
@@ -335,7 +412,7 @@ class Scenario {
     for (int r = 0; r < static_cast<int>(replicas_.size()); ++r) {
       if (!replicas_[r].core) continue;
       const ReplicaCore& core = *replicas_[r].core;
-      for (uint64_t s = 0; s < core.chosen_watermark(); ++s) {
+      for (uint64_t s = core.log_start(); s < core.chosen_watermark(); ++s) {
         const Batch* b = core.ChosenValue(s);
         ASSERT_NE(b, nullptr);
         const std::string bytes = b->SerializeAsString();

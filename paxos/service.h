@@ -33,7 +33,13 @@ struct ServiceConfig {
   int max_batch = 16;
   // Bulk state each replica holds in ME pages besides its log (the state-size sweep).
   int64_t state_bytes = 1 << 20;
-  int64_t log_bytes = 8 << 20;  // the acceptor log's ring (no truncation yet: README.md)
+  int64_t log_bytes = 8 << 20;  // the acceptor log's ring (compacted at every snapshot)
+  // A replica snapshots its state machine and compacts its log every this many applied slots
+  // (0: never). paxos/README.md ("Snapshots") explains the default.
+  uint64_t snapshot_interval = 1024;
+  // Compaction keeps this many slots below the snapshot, so that a replica lagging by less (a
+  // reincarnated one, say) fetches the slots instead of installing the whole snapshot.
+  uint64_t log_retain = 1024;
   // State transfer: chunk size and chunks in flight.
   int64_t chunk_bytes = 1 << 20;
   int transfer_window = 16;

@@ -1,5 +1,6 @@
 #include "paxos/standby.h"
 
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -92,7 +93,11 @@ asio::awaitable<absl::Status> RunCheckpointStore(Process& self, ServiceConfig co
   if (config.state_bytes > 0) {
     DDC_CO_ASSIGN_OR_RETURN(checkpoint, co_await self.memory().Allocate(config.state_bytes));
   }
-  ServeStateChunks(self, checkpoint);
+  // The checkpoint is the state as of slot 0 (no image: the learner replays the log from a
+  // peer, or installs the peer's snapshot if the peer has compacted its log past slot 0).
+  auto source = std::make_shared<SnapshotSource>();
+  source->bulk = checkpoint;
+  ServeSnapshot(self, std::move(source));
   co_await self.WaitForever();
   co_return absl::OkStatus();
 }

@@ -46,6 +46,7 @@ constexpr char kStateMib[] = "paxos-recovery.state_mib";
 constexpr char kSweep[] = "paxos-recovery.sweep";
 constexpr char kStateMaxMib[] = "paxos-recovery.state_max_mib";
 constexpr char kHistories[] = "paxos-recovery.histories";
+constexpr char kSnapshotInterval[] = "paxos-recovery.snapshot_interval";
 
 // The largest message the replicas exchange on the critical path: an ACCEPT of a full batch.
 constexpr int64_t kLargestMessageBytes = 16 * 120;
@@ -161,7 +162,7 @@ class PaxosRecoveryExperiment final : public Experiment {
            "timeouts and monitor settings";
   }
   std::vector<std::string> parameters() const override {
-    return {kReplicas, kStateMib, kSweep, kStateMaxMib, kHistories};
+    return {kReplicas, kStateMib, kSweep, kStateMaxMib, kHistories, kSnapshotInterval};
   }
 
   absl::StatusOr<ExperimentResult> Run(const ExperimentContext& ctx) override {
@@ -170,6 +171,13 @@ class PaxosRecoveryExperiment final : public Experiment {
     DDC_ASSIGN_OR_RETURN(const int64_t sweep, ctx.IntParam(kSweep, 1));
     DDC_ASSIGN_OR_RETURN(const int64_t state_max_mib, ctx.IntParam(kStateMaxMib, 1024));
     DDC_ASSIGN_OR_RETURN(const int64_t histories, ctx.IntParam(kHistories, 0));
+    DDC_ASSIGN_OR_RETURN(
+        const int64_t snapshot_interval,
+        ctx.IntParam(kSnapshotInterval,
+                     static_cast<int64_t>(paxos::ServiceConfig().snapshot_interval)));
+    if (snapshot_interval < 0)
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--set ", kSnapshotInterval, ": must be >= 0 (0: never), got ", snapshot_interval));
     if (replicas < 3 || replicas > 7 || replicas % 2 == 0)
       return absl::InvalidArgumentError(
           absl::StrCat("--set ", kReplicas, ": must be 3, 5 or 7, got ", replicas));
@@ -185,6 +193,7 @@ class PaxosRecoveryExperiment final : public Experiment {
     PaxosRecoveryOptions options;
     options.service.replicas = static_cast<int>(replicas);
     options.service.state_bytes = state_mib << 20;
+    options.service.snapshot_interval = static_cast<uint64_t>(snapshot_interval);
     options.service = Aggressive(base, options.service);
     options.label = "main";
     // A pause three verdicts long: the monitor declares the CE dead, the standby steals, then

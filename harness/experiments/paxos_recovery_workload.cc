@@ -152,6 +152,8 @@ std::vector<MetricRow> PaxosRecoveryWorkload::Metrics() const {
       {"stale_messages", absl::StrCat(outcome_.stale_messages)},
       {"zombie_refusals", absl::StrCat(outcome_.zombie_refusals)},
       {"zombie_effects", absl::StrCat(outcome_.zombie_effects)},
+      {"snapshots", absl::StrCat(outcome_.snapshots)},
+      {"snapshot_installs", absl::StrCat(outcome_.snapshot_installs)},
   };
   return {row};
 }
