@@ -329,7 +329,7 @@ TEST(PaxosTargetKnownBugs, DISABLED_TransparentLivenessSeed146) {
 }
 // A safety bug: two values chosen for slots 85..88 (and an acknowledged put and delete lost)
 // after a 6 ms pause of member 0 under message duplication and delay.
-TEST(PaxosTargetKnownBugs, DISABLED_TransparentTwoValuesChosenSeed381) {
+TEST(PaxosTargetKnownBugs, TransparentTwoValuesChosenSeed381) {
   RunSeed(*MakePaxosTarget(), 381, Mode::kTransparent);
 }
 
