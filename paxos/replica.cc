@@ -104,6 +104,8 @@ class Replica {
   asio::awaitable<absl::Status> CatchUp(ProcessId peer) {
     ProcessId ask = peer;
     bool joined = false;
+    Time joined_at = 0;
+    Duration rejoin_after = config_.election_timeout();
     for (;;) {
       LogSinceRequest since;
       since.set_slot(core_.chosen_watermark());
@@ -132,6 +134,16 @@ class Replica {
       DDC_CO_RETURN_IF_ERROR(co_await HandleReady());
       if (core_.role() != Role::kLearner) co_return absl::OkStatus();
       const bool behind = core_.chosen_watermark() + 1 < (*reply)->chosen();
+      if (joined && self_.Now() - joined_at >= rejoin_after) {
+        // The join was accepted, but the reconfiguration admitting this learner has not reached
+        // it: the leader that proposed it may have died, or chosen it and fallen silent before
+        // the peer read here learned of it (campaign seed 146). Ask again, of another peer, with
+        // a doubling backoff (if the first join is chosen after all, the second only moves the
+        // epoch once more: the member already is this process).
+        joined = false;
+        ask = NextPeer(ask);
+        rejoin_after = std::min(rejoin_after * 2, 8 * config_.election_timeout());
+      }
       if (!behind && !joined) {
         JoinRequest join;
         join.set_member(static_cast<uint32_t>(member_));
@@ -140,6 +152,7 @@ class Replica {
             co_await self_.Call<JoinReply>(ask, join, config_.election_timeout());
         if (joined_reply.ok() && (*joined_reply)->code() == 0) {
           joined = true;
+          joined_at = self_.Now();
         } else if (joined_reply.ok() && (*joined_reply)->leader_hint() >= 0) {
           ask = ProcessId{static_cast<uint32_t>(core_.members()[(*joined_reply)->leader_hint()])};
         } else {

@@ -175,6 +175,18 @@ absl::Status ReplicaCore::Step(const PaxosMessage& m) {
     return absl::InvalidArgumentError("message.ballot: missing");
   const bool learning = m.type() == PaxosMessage::FETCH || m.type() == PaxosMessage::FETCHED;
   if (m.epoch() < config_.epoch && !learning) {
+    if (m.type() == PaxosMessage::PREPARE || m.type() == PaxosMessage::ACCEPT ||
+        m.type() == PaxosMessage::COMMIT) {
+      // The sender campaigns or leads in a configuration that ended here. Refusing in silence
+      // would leave it campaigning for ever if it never hears of the reconfiguration (campaign
+      // seed 146: the member that chose it was the one it removed): answer with this replica's
+      // watermark, a FETCHED of no values, so the sender fetches the log up to the new epoch.
+      // Only this hint is sent; nothing here changes.
+      PaxosMessage hint = Header(PaxosMessage::FETCHED);
+      hint.set_chosen(chosen_);
+      hint.set_snapshot(log_start_);
+      Send(static_cast<int>(m.from()), std::move(hint));
+    }
     return absl::FailedPreconditionError(absl::StrCat(
         "stale epoch: ", m.epoch(), " < current ", config_.epoch, " (from member ", m.from(), ")"));
   }

@@ -25,8 +25,10 @@
 //   leader's ballot, and fetches the rest (hole recovery, FETCH/FETCHED).
 // - Every message carries the configuration epoch and the sender's incarnation. Step rejects
 //   one from an older epoch or an older incarnation of its sender (FAILED_PRECONDITION, naming
-//   it) and changes nothing. A replica that restarts from its durable records (Restore) comes
-//   back with a higher incarnation.
+//   it) and changes nothing; to a PREPARE, ACCEPT or COMMIT of an older epoch it answers with
+//   its watermark (a FETCHED of no values), so a sender that missed the reconfiguration fetches
+//   it instead of campaigning for ever in a configuration that ended. A replica that restarts from
+//   its durable records (Restore) comes back with a higher incarnation.
 // - Reconfiguration is a command in the log (OP_RECONFIG replaces one member): when it is
 //   applied the epoch grows by one. The reconfiguration stops its configuration at that slot
 //   (Stoppable Paxos, stop-and-restart): no slot past it is decided in the old epoch. The leader
