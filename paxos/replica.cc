@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "paxos/kv_state.h"
 #include "paxos/replica_core.h"
@@ -614,13 +615,51 @@ asio::awaitable<absl::Status> RunReplica(Process& self, ServiceConfig config, in
   co_return co_await replica.Serve();
 }
 
-asio::awaitable<absl::Status> Reincarnate(Process& self, ServiceConfig config, int member,
-                                          ProcessId victim, Outcome* outcome) {
-  DDC_CO_ASSIGN_OR_RETURN(std::vector<uint64_t> members, InitialMembers(self, config));
+// StolenState is what a reincarnation reads from the stolen memory.
+struct StolenState {
+  ReplicaState state;
+  std::vector<AcceptorRecord> records;
+  SnapshotImage image;
+};
+
+asio::awaitable<absl::StatusOr<StolenState>> ReadStolenState(Process& self, int member) {
   DDC_CO_ASSIGN_OR_RETURN(const VirtAddr root, co_await self.memory().Lookup(RootName(member)));
   DDC_CO_ASSIGN_OR_RETURN(ReplicaState state, co_await ReplicaState::Open(self.memory(), root));
   DDC_CO_ASSIGN_OR_RETURN(std::vector<AcceptorRecord> records, co_await state.ReadAll());
-  DDC_CO_ASSIGN_OR_RETURN(const SnapshotImage image, co_await state.ReadSnapshot());
+  DDC_CO_ASSIGN_OR_RETURN(SnapshotImage image, co_await state.ReadSnapshot());
+  StolenState stolen{std::move(state), std::move(records), std::move(image)};
+  co_return stolen;
+}
+
+// MemoryLost: reading the stolen state failed because part of it is gone: a page on a failed
+// memory element (UNAVAILABLE; PERMISSION_DENIED where the steal left such a page with the
+// victim), a root that was never published or was lost (NOT_FOUND), or a torn structure
+// (DATA_LOSS).
+bool MemoryLost(const absl::Status& status) {
+  return absl::IsUnavailable(status) || absl::IsPermissionDenied(status) ||
+         absl::IsNotFound(status) || absl::IsDataLoss(status);
+}
+
+asio::awaitable<absl::Status> Reincarnate(Process& self, ServiceConfig config, int member,
+                                          ProcessId victim, Outcome* outcome) {
+  DDC_CO_ASSIGN_OR_RETURN(std::vector<uint64_t> members, InitialMembers(self, config));
+  absl::StatusOr<StolenState> stolen = co_await ReadStolenState(self, member);
+  if (!stolen.ok() && MemoryLost(stolen.status())) {
+    // The member's compute died and part of its memory too (an ME of its rack failed between
+    // the crash and the steal): there is nothing whole to resume from. Fall back to what a
+    // transparent system does: a replacement with state transfer from a live peer. The victim
+    // stays fenced (the steal took its pages), so it cannot come back as a zombie.
+    self.TraceInstant("stolen state unreadable: replacing the member",
+                      absl::StrCat("\"error\":\"", absl::CEscape(stolen.status().message()), "\""));
+    outcome->recovery[member].how = Recovery::kPeerTransfer;
+    DDC_CO_ASSIGN_OR_RETURN(const ProcessId source,
+                            FindPeer(self, ReplicaName((member + 1) % config.replicas)));
+    co_return co_await Replace(self, config, member, source, outcome);
+  }
+  DDC_CO_RETURN_IF_ERROR(stolen.status());
+  ReplicaState& state = stolen->state;
+  const std::vector<AcceptorRecord>& records = stolen->records;
+  const SnapshotImage& image = stolen->image;
   co_await self.Compute(CodecCost(image.ByteSizeLong()));
   DDC_CO_ASSIGN_OR_RETURN(KvStateMachine kv, KvStateMachine::Decode(image.kv()));
   CoreConfig core_config = MakeCoreConfig(config, member, std::move(members));

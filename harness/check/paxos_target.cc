@@ -349,16 +349,6 @@ class PaxosTarget : public CheckTarget {
     plan.max_message_delay = Milliseconds(3);
     plan.max_partitions = 2;
     Rng rng = Rng::ForStream(seed, "check", kName, "faults");
-    // Known bug (docs/checking.md, "## paxos"): a steal after the victim's rack lost an ME
-    // reincarnates from partly lost memory and the standby fails (seed 38 before this split).
-    // Until the store falls back to a replacement there, half the seeds (where an ME may fail)
-    // draw ME failures and no crash or pause, the other half crashes and pauses and no ME failure.
-    if (!plan.mes.empty() && Between(rng, 0, 1) == 1) {
-      plan.max_ce_crashes = 0;
-      plan.max_ce_pauses = 0;
-    } else {
-      plan.max_me_failures = 0;
-    }
     return DrawFaultSchedule(rng, plan);
   }
 };

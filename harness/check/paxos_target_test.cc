@@ -333,6 +333,12 @@ TEST(PaxosTargetKnownBugs, TransparentLivenessSeed146) {
 TEST(PaxosTargetKnownBugs, TransparentTwoValuesChosenSeed381) {
   RunSeed(*MakePaxosTarget(), 381, Mode::kTransparent);
 }
+// Exposed: the victim's CE crashed, then an ME of its rack failed, then the steal; reading the
+// stolen state failed (PERMISSION_DENIED for the page left on the failed ME) and the standby died
+// instead of replacing the member. Needs the widened fault plan (ME failures with crashes).
+TEST(PaxosTargetKnownBugs, ExposedReincarnationOverLostMemorySeed38) {
+  RunSeed(*MakePaxosTarget(), 38, Mode::kExposed);
+}
 
 }  // namespace
 }  // namespace ddc::check
