@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/lincheck/history.h"
+#include "paxos/paxos.pb.h"
 #include "paxos/service.h"
 #include "platform/types.h"
 
@@ -34,6 +35,38 @@ struct MemberRecovery {
   int64_t bytes_copied = 0;
 };
 
+// ReplicaLife is what one replica instance (a process serving a member: the original, a
+// reincarnation or a replacement) saw and did, kept for the fault campaign's checks
+// (harness/check/paxos_target.h), which compare every life's log with every other's, including
+// lives that died. It is observation only: the store never reads it.
+struct ReplicaLife {
+  int member = -1;
+  std::string process;         // the process's own name (a reincarnation runs in its standby)
+  uint32_t process_index = 0;  // Index of the process's own id
+  Time started_at = 0;
+  // applied: slot -> hash of the batch this life applied there (every slot it applied).
+  std::map<uint64_t, uint64_t> applied;
+  // digest_at: applied index (slot + 1) -> the state digest after applying it.
+  std::map<uint64_t, uint64_t> digest_at;
+  // persisted_chosen: slot -> hash of a chosen value this life persisted to its ME log (learned
+  // through FETCHED), so a dead life's last persisted state is compared as well.
+  std::map<uint64_t, uint64_t> persisted_chosen;
+  // last_effect_started: when the latest successful persist, send or reply of this life began
+  // (-1: none). A life fenced by a steal (Outcome::fenced_at) must have none at or after it.
+  Time last_effect_started = -1;
+  // acted: the peer messages this life acted on, as one entry per change of (epoch, sender
+  // incarnation) for a sender member: a fenced incarnation's messages must never be acted on
+  // once a newer one of the same member was (nor any from an epoch older than the receiver's).
+  struct Acted {
+    Time at = 0;
+    uint32_t from = 0;  // sender member
+    uint64_t epoch = 0;
+    uint32_t incarnation = 0;
+    uint64_t receiver_epoch = 0;
+  };
+  std::vector<Acted> acted;
+};
+
 struct Outcome {
   lincheck::HistoryRecorder history;
   std::vector<Ack> acks;
@@ -55,6 +88,10 @@ struct Outcome {
   int64_t stale_messages = 0;   // refused for an old epoch or incarnation
   int64_t elections = 0;
   int64_t leader_changes = 0;
+  // Every replica instance, in the order they started (ReplicaLife), and the batch first applied
+  // at every slot (for the client-table check: replies must match one execution of the log).
+  std::vector<ReplicaLife> lives;
+  std::map<uint64_t, Batch> chosen_log;
   int64_t snapshots = 0;          // snapshots stored (every replica's), each compacting its log
   int64_t snapshot_installs = 0;  // snapshots a lagging replica or a learner installed
   // member -> (applied slots, digest) of the replica serving it, updated as it applies.

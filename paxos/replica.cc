@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "paxos/kv_state.h"
 #include "paxos/replica_core.h"
@@ -68,7 +69,14 @@ class Replica {
         core_(std::move(core)),
         kv_(std::move(kv)),
         outcome_(outcome),
+        life_(outcome->lives.size()),
         source_(std::make_shared<SnapshotSource>()) {
+    ReplicaLife life;
+    life.member = member;
+    life.process = self.name();
+    life.process_index = Index(self.id());
+    life.started_at = self.Now();
+    outcome_->lives.push_back(std::move(life));
     UpdateSource();
   }
 
@@ -97,6 +105,8 @@ class Replica {
   asio::awaitable<absl::Status> CatchUp(ProcessId peer) {
     ProcessId ask = peer;
     bool joined = false;
+    Time joined_at = 0;
+    Duration rejoin_after = config_.election_timeout();
     for (;;) {
       LogSinceRequest since;
       since.set_slot(core_.chosen_watermark());
@@ -125,6 +135,16 @@ class Replica {
       DDC_CO_RETURN_IF_ERROR(co_await HandleReady());
       if (core_.role() != Role::kLearner) co_return absl::OkStatus();
       const bool behind = core_.chosen_watermark() + 1 < (*reply)->chosen();
+      if (joined && self_.Now() - joined_at >= rejoin_after) {
+        // The join was accepted, but the reconfiguration admitting this learner has not reached
+        // it: the leader that proposed it may have died, or chosen it and fallen silent before
+        // the peer read here learned of it (campaign seed 146). Ask again, of another peer, with
+        // a doubling backoff (if the first join is chosen after all, the second only moves the
+        // epoch once more: the member already is this process).
+        joined = false;
+        ask = NextPeer(ask);
+        rejoin_after = std::min(rejoin_after * 2, 8 * config_.election_timeout());
+      }
       if (!behind && !joined) {
         JoinRequest join;
         join.set_member(static_cast<uint32_t>(member_));
@@ -133,6 +153,7 @@ class Replica {
             co_await self_.Call<JoinReply>(ask, join, config_.election_timeout());
         if (joined_reply.ok() && (*joined_reply)->code() == 0) {
           joined = true;
+          joined_at = self_.Now();
         } else if (joined_reply.ok() && (*joined_reply)->leader_hint() >= 0) {
           ask = ProcessId{static_cast<uint32_t>(core_.members()[(*joined_reply)->leader_hint()])};
         } else {
@@ -235,6 +256,7 @@ class Replica {
       outcome_->violations.push_back(absl::StrCat(
           "applied index ", applied, ": digests differ (member ", member_, ", ", how, ")"));
     outcome_->applied_by_member[member_] = {applied, digest};
+    outcome_->lives[life_].digest_at[applied] = digest;
   }
 
   ProcessId NextPeer(ProcessId current) {
@@ -263,6 +285,8 @@ class Replica {
   // flight when the CE paused may complete after the steal: its flush reached the ME before the
   // fence, so the thief read it.)
   void Effect(const char* what, std::optional<Time> started = std::nullopt) {
+    ReplicaLife& life = outcome_->lives[life_];
+    life.last_effect_started = std::max(life.last_effect_started, started.value_or(self_.Now()));
     if (FencedBefore(started.value_or(self_.Now()))) {
       ++outcome_->zombie_effects;
       outcome_->violations.push_back(absl::StrCat("zombie ", self_.name(), " ", what, " at ",
@@ -329,11 +353,14 @@ class Replica {
       if (catchup_target_ < 0 &&
           (m->type() == PaxosMessage::ACCEPT || m->type() == PaxosMessage::COMMIT))
         catchup_target_ = static_cast<int64_t>(m->chosen());
+      const uint64_t epoch = core_.epoch();
       absl::Status stepped = core_.Step(*m);
       if (absl::IsFailedPrecondition(stepped)) {
         ++outcome_->stale_messages;  // an old epoch or incarnation: ignored, nothing changed
       } else if (!stepped.ok()) {
         co_return stepped;
+      } else {
+        NoteActed(*m, epoch);
       }
     } else if (const ClientRequest* request = in.TryAs<ClientRequest>()) {
       co_return co_await OnClientRequest(in, *request);
@@ -364,6 +391,24 @@ class Replica {
       co_return ReplyOrStop(in, std::move(reply));
     }
     co_return absl::OkStatus();
+  }
+
+  // NoteActed records, for the checks, a peer message the core accepted (ReplicaLife::acted):
+  // one entry whenever the sender's (epoch, incarnation) changes. FETCH and FETCHED only move
+  // chosen values and may cross epochs, so they are not recorded.
+  void NoteActed(const PaxosMessage& m, uint64_t receiver_epoch) {
+    if (m.type() == PaxosMessage::FETCH || m.type() == PaxosMessage::FETCHED) return;
+    std::vector<ReplicaLife::Acted>& acted = outcome_->lives[life_].acted;
+    for (auto it = acted.rbegin(); it != acted.rend(); ++it) {
+      if (it->from != m.from()) continue;
+      if (it->epoch == m.epoch() && it->incarnation == m.incarnation()) return;
+      break;
+    }
+    acted.push_back({.at = self_.Now(),
+                     .from = m.from(),
+                     .epoch = m.epoch(),
+                     .incarnation = m.incarnation(),
+                     .receiver_epoch = receiver_epoch});
   }
 
   template <typename M>
@@ -418,6 +463,11 @@ class Replica {
       absl::Status persisted = co_await state_.Append(ready.persist);
       if (!persisted.ok()) co_return Refused(persisted);
       Effect("persisted", started);
+      for (const AcceptorRecord& record : ready.persist) {
+        for (const SlotValue& v : record.chosen_values())
+          outcome_->lives[life_].persisted_chosen[v.slot()] =
+              HashBytes(v.batch().SerializeAsString());
+      }
     }
     if (ready.checkpoint) {
       const Time started = self_.Now();
@@ -459,6 +509,8 @@ class Replica {
     auto [it, fresh] = outcome_->chosen_hash.emplace(slot, hash);
     if (!fresh && it->second != hash)
       outcome_->violations.push_back(absl::StrCat("slot ", slot, ": two values chosen"));
+    outcome_->lives[life_].applied[slot] = hash;
+    outcome_->chosen_log.emplace(slot, v.batch());
     for (const Command& c : v.batch().commands()) {
       co_await self_.Compute(kApplyCost);
       ClientReply reply = kv_.Apply(c);
@@ -521,6 +573,7 @@ class Replica {
   ReplicaCore core_;
   KvStateMachine kv_;
   Outcome* outcome_;
+  size_t life_;                             // this instance's entry in outcome_->lives
   std::shared_ptr<SnapshotSource> source_;  // what ServeSnapshot serves
   bool bulk_from_checkpoint_ = false;
   Role role_ = Role::kFollower;
@@ -569,13 +622,51 @@ asio::awaitable<absl::Status> RunReplica(Process& self, ServiceConfig config, in
   co_return co_await replica.Serve();
 }
 
-asio::awaitable<absl::Status> Reincarnate(Process& self, ServiceConfig config, int member,
-                                          ProcessId victim, Outcome* outcome) {
-  DDC_CO_ASSIGN_OR_RETURN(std::vector<uint64_t> members, InitialMembers(self, config));
+// StolenState is what a reincarnation reads from the stolen memory.
+struct StolenState {
+  ReplicaState state;
+  std::vector<AcceptorRecord> records;
+  SnapshotImage image;
+};
+
+asio::awaitable<absl::StatusOr<StolenState>> ReadStolenState(Process& self, int member) {
   DDC_CO_ASSIGN_OR_RETURN(const VirtAddr root, co_await self.memory().Lookup(RootName(member)));
   DDC_CO_ASSIGN_OR_RETURN(ReplicaState state, co_await ReplicaState::Open(self.memory(), root));
   DDC_CO_ASSIGN_OR_RETURN(std::vector<AcceptorRecord> records, co_await state.ReadAll());
-  DDC_CO_ASSIGN_OR_RETURN(const SnapshotImage image, co_await state.ReadSnapshot());
+  DDC_CO_ASSIGN_OR_RETURN(SnapshotImage image, co_await state.ReadSnapshot());
+  StolenState stolen{std::move(state), std::move(records), std::move(image)};
+  co_return stolen;
+}
+
+// MemoryLost: reading the stolen state failed because part of it is gone: a page on a failed
+// memory element (UNAVAILABLE; PERMISSION_DENIED where the steal left such a page with the
+// victim), a root that was never published or was lost (NOT_FOUND), or a torn structure
+// (DATA_LOSS).
+bool MemoryLost(const absl::Status& status) {
+  return absl::IsUnavailable(status) || absl::IsPermissionDenied(status) ||
+         absl::IsNotFound(status) || absl::IsDataLoss(status);
+}
+
+asio::awaitable<absl::Status> Reincarnate(Process& self, ServiceConfig config, int member,
+                                          ProcessId victim, Outcome* outcome) {
+  DDC_CO_ASSIGN_OR_RETURN(std::vector<uint64_t> members, InitialMembers(self, config));
+  absl::StatusOr<StolenState> stolen = co_await ReadStolenState(self, member);
+  if (!stolen.ok() && MemoryLost(stolen.status())) {
+    // The member's compute died and part of its memory too (an ME of its rack failed between
+    // the crash and the steal): there is nothing whole to resume from. Fall back to what a
+    // transparent system does: a replacement with state transfer from a live peer. The victim
+    // stays fenced (the steal took its pages), so it cannot come back as a zombie.
+    self.TraceInstant("stolen state unreadable: replacing the member",
+                      absl::StrCat("\"error\":\"", absl::CEscape(stolen.status().message()), "\""));
+    outcome->recovery[member].how = Recovery::kPeerTransfer;
+    DDC_CO_ASSIGN_OR_RETURN(const ProcessId source,
+                            FindPeer(self, ReplicaName((member + 1) % config.replicas)));
+    co_return co_await Replace(self, config, member, source, outcome);
+  }
+  DDC_CO_RETURN_IF_ERROR(stolen.status());
+  ReplicaState& state = stolen->state;
+  const std::vector<AcceptorRecord>& records = stolen->records;
+  const SnapshotImage& image = stolen->image;
   co_await self.Compute(CodecCost(image.ByteSizeLong()));
   DDC_CO_ASSIGN_OR_RETURN(KvStateMachine kv, KvStateMachine::Decode(image.kv()));
   CoreConfig core_config = MakeCoreConfig(config, member, std::move(members));

@@ -29,6 +29,13 @@ SlotValue MakeSlot(uint64_t slot, const Ballot& ballot, const Batch& batch) {
   return v;
 }
 
+// IsStop: a batch holding a reconfiguration stops its configuration at its slot.
+bool IsStop(const Batch& batch) {
+  for (const Command& c : batch.commands())
+    if (c.op() == OP_RECONFIG) return true;
+  return false;
+}
+
 }  // namespace
 
 const char* RoleName(Role role) {
@@ -168,6 +175,18 @@ absl::Status ReplicaCore::Step(const PaxosMessage& m) {
     return absl::InvalidArgumentError("message.ballot: missing");
   const bool learning = m.type() == PaxosMessage::FETCH || m.type() == PaxosMessage::FETCHED;
   if (m.epoch() < config_.epoch && !learning) {
+    if (m.type() == PaxosMessage::PREPARE || m.type() == PaxosMessage::ACCEPT ||
+        m.type() == PaxosMessage::COMMIT) {
+      // The sender campaigns or leads in a configuration that ended here. Refusing in silence
+      // would leave it campaigning for ever if it never hears of the reconfiguration (campaign
+      // seed 146: the member that chose it was the one it removed): answer with this replica's
+      // watermark, a FETCHED of no values, so the sender fetches the log up to the new epoch.
+      // Only this hint is sent; nothing here changes.
+      PaxosMessage hint = Header(PaxosMessage::FETCHED);
+      hint.set_chosen(chosen_);
+      hint.set_snapshot(log_start_);
+      Send(static_cast<int>(m.from()), std::move(hint));
+    }
     return absl::FailedPreconditionError(absl::StrCat(
         "stale epoch: ", m.epoch(), " < current ", config_.epoch, " (from member ", m.from(), ")"));
   }
@@ -456,6 +475,24 @@ void ReplicaCore::BecomeLeader() {
   for (const auto& [slot, batch] : chosen_values_) {
     if (slot >= chosen_) best[slot] = MakeSlot(slot, MakeBallot(kChosenRound, 0), batch);
   }
+  // Stoppable Paxos: a configuration decides nothing past its stop (its reconfiguration slot).
+  // A stop outranked by a value at a later slot (a higher ballot) cannot have been chosen: it
+  // becomes a no-op. Otherwise nothing past the first stop may be proposed in this epoch: the
+  // values past it (of lower ballots, from leaders that did not know of the stop) were never
+  // chosen here, and the slots after the stop belong to the next configuration.
+  for (auto it = best.begin(); it != best.end(); ++it) {
+    if (!IsStop(it->second.batch())) continue;
+    const Ballot& stop_ballot = it->second.ballot();
+    const bool outranked = std::any_of(std::next(it), best.end(), [&](const auto& later) {
+      return BallotLess(stop_ballot, later.second.ballot());
+    });
+    if (outranked) {
+      it->second.clear_batch();
+      continue;
+    }
+    best.erase(std::next(it), best.end());
+    break;
+  }
   const uint64_t end = best.empty() ? chosen_ : best.rbegin()->first + 1;
   next_slot_ = chosen_;
   proposals_.clear();
@@ -635,6 +672,10 @@ void ReplicaCore::OnAccept(const PaxosMessage& m) {
   PaxosMessage accepted = Header(PaxosMessage::ACCEPTED);
   *accepted.mutable_ballot() = m.ballot();
   for (const SlotValue& entry : m.entries()) {
+    // Stoppable Paxos, the acceptor's half: past a stop this acceptor accepted or learned in its
+    // current epoch it accepts nothing more of this epoch (the next configuration owns those
+    // slots). No correct leader sends such a value; one that did not know of the stop might.
+    if (StopBefore(entry.slot())) continue;
     SlotValue v = MakeSlot(entry.slot(), m.ballot(), entry.batch());
     accepted_[entry.slot()] = v;
     *record.add_accepted() = std::move(v);
@@ -643,6 +684,19 @@ void ReplicaCore::OnAccept(const PaxosMessage& m) {
   if (record.has_promised() || record.accepted_size() > 0) Persist(std::move(record));
   if (accepted.slots_size() > 0) Send(static_cast<int>(m.from()), std::move(accepted));
   LearnUpTo(m.chosen(), m.ballot(), static_cast<int>(m.from()));
+}
+
+bool ReplicaCore::StopBefore(uint64_t slot) const {
+  // Stops below applied_ were applied (the epoch moved past them); a chosen value outranks
+  // whatever this acceptor accepted at its slot.
+  for (auto it = chosen_values_.lower_bound(applied_);
+       it != chosen_values_.end() && it->first < slot; ++it) {
+    if (IsStop(it->second)) return true;
+  }
+  for (auto it = accepted_.lower_bound(applied_); it != accepted_.end() && it->first < slot; ++it) {
+    if (IsStop(it->second.batch()) && !chosen_values_.contains(it->first)) return true;
+  }
+  return false;
 }
 
 void ReplicaCore::OnAccepted(const PaxosMessage& m) {

@@ -25,11 +25,17 @@
 //   leader's ballot, and fetches the rest (hole recovery, FETCH/FETCHED).
 // - Every message carries the configuration epoch and the sender's incarnation. Step rejects
 //   one from an older epoch or an older incarnation of its sender (FAILED_PRECONDITION, naming
-//   it) and changes nothing. A replica that restarts from its durable records (Restore) comes
-//   back with a higher incarnation.
+//   it) and changes nothing; to a PREPARE, ACCEPT or COMMIT of an older epoch it answers with
+//   its watermark (a FETCHED of no values), so a sender that missed the reconfiguration fetches
+//   it instead of campaigning for ever in a configuration that ended. A replica that restarts from
+//   its durable records (Restore) comes back with a higher incarnation.
 // - Reconfiguration is a command in the log (OP_RECONFIG replaces one member): when it is
-//   applied the epoch grows by one. The leader proposes nothing past a reconfiguration until it
-//   is applied (stop-and-restart of the configuration at that slot).
+//   applied the epoch grows by one. The reconfiguration stops its configuration at that slot
+//   (Stoppable Paxos, stop-and-restart): no slot past it is decided in the old epoch. The leader
+//   proposes nothing past it until it is applied; a new leader whose phase 1 finds it completes
+//   it and proposes nothing past it (unless a later slot holds a value of a higher ballot, which
+//   proves the stop was never chosen: it becomes a no-op); an acceptor that accepted or learned
+//   it accepts nothing past it in that epoch.
 // - A learner (a replacement catching up) accepts chosen values and never votes until the
 //   reconfiguration that names it is applied.
 // - Snapshots (etcd/raft style, the core decides, the caller stores): every snapshot_interval
@@ -196,6 +202,9 @@ class ReplicaCore {
   void OnReject(const PaxosMessage& m);
   void OnFetch(const PaxosMessage& m);
   void OnFetched(const PaxosMessage& m);
+  // StopBefore: this acceptor accepted or learned a reconfiguration (a stop) of its current
+  // epoch at a slot below `slot`, so it must accept nothing at `slot` in this epoch.
+  bool StopBefore(uint64_t slot) const;
   // LearnUpTo marks chosen what this acceptor accepted under `ballot` below `watermark`, and
   // fetches the rest from `from`.
   void LearnUpTo(uint64_t watermark, const Ballot& ballot, int from);

@@ -319,8 +319,14 @@ class Scenario {
       const Ballot promised = Core(r).promised();
       last_ = Core(r).Step(m);
       if (!last_.ok()) {
-        // A rejected message changes nothing.
+        // A rejected message changes nothing (a stale-epoch one may only be answered with a hint
+        // of this replica's watermark).
         Ready ready = Core(r).TakeReady();
+        for (const Outgoing& out : ready.messages)
+          EXPECT_TRUE(out.message.type() == PaxosMessage::FETCHED &&
+                      out.message.entries_size() == 0)
+              << "a rejected message was answered with " << out.message.ShortDebugString();
+        ready.messages.clear();
         EXPECT_TRUE(ready.empty()) << "a rejected message produced work";
         EXPECT_EQ(digest, replicas_[r].kv.Digest());
         EXPECT_TRUE(BallotEqual(promised, Core(r).promised()));
