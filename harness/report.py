@@ -477,8 +477,8 @@ def report(results, summary, plots, failed):
     for c in summary["claims"]:
         lines += [f"## {c['id']}", "", f"> {c['statement']}", ""]
         if not c["spec"]:
-            lines += ["**Not measured yet**: its experiment is not part of the suite yet "
-                      "(docs/claims.md says which issue builds it).", ""]
+            lines += ["**No timed experiment**: this claim is not measured by `ddc reproduce`; "
+                      "the context below says how it is checked (docs/claims.md).", ""]
         else:
             lines += [f"**Experiment**: `{c['command']}` → `results/{c['output']}/`  ",
                       f"**Headline**: {c['headline']}  ", f"**Verdict**: {c['verdict']}", ""]
