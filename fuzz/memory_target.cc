@@ -228,6 +228,21 @@ class MemoryModelRun {
 
   // Allowed checks an allowed call's status; false when it failed in a way the model accepts
   // (UNAVAILABLE after an ME failure), so the caller changes nothing.
+  // RunOnPage runs a call on c.page that only the page's owner may make: a call by anyone else
+  // must be refused (PERMISSION_DENIED or NOT_FOUND). It returns whether the call took effect, so
+  // that the model must follow it.
+  absl::StatusOr<bool> RunOnPage(int a, Call& c) {
+    const bool may = MayTouch(a, c.page);
+    if (absl::Status run = RunCall(a, c); !run.ok()) return run;
+    if (!may) {
+      absl::Status refused =
+          ExpectRefused(c, a, {absl::StatusCode::kPermissionDenied, absl::StatusCode::kNotFound});
+      if (!refused.ok()) return refused;
+      return false;
+    }
+    return Allowed(c, a);
+  }
+
   absl::StatusOr<bool> Allowed(const Call& c, int a) {
     if (c.status.ok()) return true;
     if (c.status.code() == absl::StatusCode::kUnavailable && me_failed_) return false;
@@ -274,13 +289,8 @@ class MemoryModelRun {
         } else {
           c.length = 1 + static_cast<int64_t>(in.Below(static_cast<uint64_t>(room)));
         }
-        const bool may = MayTouch(a, c.page);
-        if (absl::Status run = RunCall(a, c); !run.ok()) return run;
-        if (!may)
-          return ExpectRefused(c, a,
-                               {absl::StatusCode::kPermissionDenied, absl::StatusCode::kNotFound});
-        absl::StatusOr<bool> ok = Allowed(c, a);
-        if (!ok.ok() || !*ok) return ok.status();
+        absl::StatusOr<bool> apply = RunOnPage(a, c);
+        if (!apply.ok() || !*apply) return apply.status();
         PageModel& p = pages_[c.page];
         if (c.kind == Call::kWrite) {
           p.current.replace(static_cast<size_t>(c.offset), c.bytes.size(), c.bytes);
@@ -294,13 +304,8 @@ class MemoryModelRun {
       case Call::kFlush:
       case Call::kFree: {
         c.page = PickPage(in);
-        const bool may = MayTouch(a, c.page);
-        if (absl::Status run = RunCall(a, c); !run.ok()) return run;
-        if (!may)
-          return ExpectRefused(c, a,
-                               {absl::StatusCode::kPermissionDenied, absl::StatusCode::kNotFound});
-        absl::StatusOr<bool> ok = Allowed(c, a);
-        if (!ok.ok() || !*ok) return ok.status();
+        absl::StatusOr<bool> apply = RunOnPage(a, c);
+        if (!apply.ok() || !*apply) return apply.status();
         PageModel& p = pages_[c.page];
         if (c.kind == Call::kFlush) {
           p.durable = p.current;
