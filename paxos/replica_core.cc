@@ -13,6 +13,10 @@ namespace {
 // kChosenRound marks, in a PROMISE, a value this replica knows to be chosen (learned, not
 // accepted): it outranks every real ballot, so the new leader keeps it.
 constexpr uint64_t kChosenRound = std::numeric_limits<uint64_t>::max();
+// kRoundLimit bounds the rounds a peer's ballot may carry. Each campaign takes the highest round
+// seen plus one, so a correct replica never gets near it; without the bound a ballot of round
+// 2^64 - 1 made the next campaign wrap to round 0 and lower this replica's promise.
+constexpr uint64_t kRoundLimit = uint64_t{1} << 63;
 
 Ballot MakeBallot(uint64_t round, int replica) {
   Ballot b;
@@ -173,6 +177,9 @@ absl::Status ReplicaCore::Step(const PaxosMessage& m) {
        m.type() == PaxosMessage::COMMIT || m.type() == PaxosMessage::REJECT) &&
       !m.has_ballot())
     return absl::InvalidArgumentError("message.ballot: missing");
+  if (m.ballot().round() >= kRoundLimit)
+    return absl::InvalidArgumentError(
+        absl::StrCat("message.ballot.round: ", m.ballot().round(), " is not below 2^63"));
   const bool learning = m.type() == PaxosMessage::FETCH || m.type() == PaxosMessage::FETCHED;
   if (m.epoch() < config_.epoch && !learning) {
     if (m.type() == PaxosMessage::PREPARE || m.type() == PaxosMessage::ACCEPT ||

@@ -28,7 +28,9 @@
 //   it) and changes nothing; to a PREPARE, ACCEPT or COMMIT of an older epoch it answers with
 //   its watermark (a FETCHED of no values), so a sender that missed the reconfiguration fetches
 //   it instead of campaigning for ever in a configuration that ended. A replica that restarts from
-//   its durable records (Restore) comes back with a higher incarnation.
+//   its durable records (Restore) comes back with a higher incarnation. A ballot round of 2^63 or
+//   more is refused (INVALID_ARGUMENT): campaigns add one to the highest round seen, so no correct
+//   replica reaches it, and a higher one would overflow the next campaign's round.
 // - Reconfiguration is a command in the log (OP_RECONFIG replaces one member): when it is
 //   applied the epoch grows by one. The reconfiguration stops its configuration at that slot
 //   (Stoppable Paxos, stop-and-restart): no slot past it is decided in the old epoch. The leader

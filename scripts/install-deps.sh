@@ -5,7 +5,8 @@
 set -euo pipefail
 
 packages=(g++ make cmake zlib1g-dev libabsl-dev libasio-dev libprotobuf-dev protobuf-compiler
-          libgtest-dev libgmock-dev libbenchmark-dev python3-matplotlib)
+          libgtest-dev libgmock-dev libbenchmark-dev python3-matplotlib
+          clang-16 libclang-rt-16-dev)  # clang-16: the `fuzz` preset (libFuzzer; fuzz/README.md)
 if [ "${1:-}" = "--slurm" ]; then
   packages+=(slurmctld slurmd slurm-client munge)
 fi

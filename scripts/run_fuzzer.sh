@@ -9,5 +9,5 @@ shift 3
 mkdir -p "$work/corpus"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
-exec "$binary" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 -max_len=4096 \
+exec "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=4096 \
   -print_final_stats=1 -artifact_prefix="$work/" "$work/corpus" "$@"

@@ -35,6 +35,16 @@ struct JsonValue {
   std::vector<JsonValue> elements;  // kArray
   std::vector<std::pair<std::string, JsonValue>> members;  // kObject
 
+  // The special members are defined in json.cc, where JsonValue is complete: defined implicitly
+  // here, clang with libstdc++ would destroy std::pair<std::string, JsonValue> while JsonValue is
+  // still incomplete, which it rejects (GCC accepts it).
+  JsonValue();
+  JsonValue(const JsonValue&);
+  JsonValue(JsonValue&&) noexcept;
+  JsonValue& operator=(const JsonValue&);
+  JsonValue& operator=(JsonValue&&) noexcept;
+  ~JsonValue();
+
   // Find returns the member named `name` of an object, or nullptr.
   const JsonValue* Find(absl::string_view name) const;
   // AsInt64 returns a number written as an integer that fits in an int64.

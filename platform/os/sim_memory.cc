@@ -472,11 +472,14 @@ asio::awaitable<absl::Status> SimMemory::Grant(std::vector<Region> regions, Proc
     return absl::OkStatus();
   };
   auto check_owned = [&]() -> absl::Status {
+    // Fenced first: a fenced caller keeps the pages a steal left on a failed ME, and its grant of
+    // those must be refused because it was fenced, not reported UNAVAILABLE.
+    DDC_RETURN_IF_ERROR(CheckNotFenced("grant"));
     for (const Range& range : ranges) {
       DDC_RETURN_IF_ERROR(mmu_.CheckOwned(process_.id(), range.first, range.count));
       DDC_RETURN_IF_ERROR(mmu_.CheckAlive(process_.id(), range.first, range.count));
     }
-    return CheckNotFenced("grant");
+    return absl::OkStatus();
   };
   DDC_CO_RETURN_IF_ERROR(check_destination());
   DDC_CO_RETURN_IF_ERROR(check_owned());
