@@ -8,16 +8,19 @@
 
 namespace ddc::mem {
 
-MemoryElement::MemoryElement(MeId id, std::string name, int64_t capacity_bytes, int64_t page_size)
+MemoryElement::MemoryElement(MeId id, std::string name, int64_t capacity_bytes, int64_t page_size,
+                             std::unique_ptr<FrameStore> frames)
     : id_(id),
       name_(std::move(name)),
       capacity_frames_(capacity_bytes / page_size),
-      page_size_(page_size) {}
+      page_size_(page_size),
+      bytes_(frames != nullptr ? std::move(frames) : FrameStore::FromEnvironment(page_size)) {}
 
 void MemoryElement::Fail(Time at) {
   alive_ = false;
   failed_at_ = at;
-  frames_.clear();
+  entries_.clear();
+  bytes_->Clear();
   free_list_.clear();
   used_frames_ = 0;
 }
@@ -35,31 +38,32 @@ absl::StatusOr<uint64_t> MemoryElement::AllocateFrame(const PageTableEntry& entr
     frame = next_frame_++;
   }
   ++used_frames_;
-  frames_[frame] = Frame{entry, nullptr};
+  entries_[frame] = entry;
   return frame;
 }
 
 void MemoryElement::ReleaseFrame(uint64_t frame) {
-  if (!alive_ || frames_.erase(frame) == 0) return;
+  if (!alive_ || entries_.erase(frame) == 0) return;
+  bytes_->Release(frame);
   --used_frames_;
   free_list_.push_back(frame);
 }
 
 void MemoryElement::SetEntry(uint64_t frame, const PageTableEntry& entry) {
-  auto it = frames_.find(frame);
-  if (it != frames_.end()) it->second.entry = entry;
+  auto it = entries_.find(frame);
+  if (it != entries_.end()) it->second = entry;
 }
 
 absl::Status MemoryElement::Check(uint64_t frame, ProcessId process, uint64_t virtual_page,
                                   uint32_t epoch, Permission permission) const {
   if (!alive_) return absl::UnavailableError(absl::StrCat("memory element ", name_, " has failed"));
-  auto it = frames_.find(frame);
+  auto it = entries_.find(frame);
   const VirtAddr address = virtual_page * static_cast<VirtAddr>(page_size_);
-  if (it == frames_.end()) {
+  if (it == entries_.end()) {
     return absl::PermissionDeniedError(
         absl::StrFormat("%s: frame %d is not mapped (page 0x%x)", name_, frame, address));
   }
-  const PageTableEntry& e = it->second.entry;
+  const PageTableEntry& e = it->second;
   if (e.owner != process || e.virtual_page != virtual_page) {
     return absl::PermissionDeniedError(
         absl::StrFormat("%s: page 0x%x belongs to process %d, not %d", name_, address,
@@ -79,22 +83,17 @@ absl::Status MemoryElement::Check(uint64_t frame, ProcessId process, uint64_t vi
 }
 
 void MemoryElement::ReadFrame(uint64_t frame, int64_t offset, int64_t length, char* out) const {
-  auto it = frames_.find(frame);
-  if (it == frames_.end() || it->second.bytes == nullptr) {
+  const char* bytes = entries_.contains(frame) ? bytes_->Find(frame) : nullptr;
+  if (bytes == nullptr) {
     std::memset(out, 0, static_cast<size_t>(length));
     return;
   }
-  std::memcpy(out, it->second.bytes.get() + offset, static_cast<size_t>(length));
+  std::memcpy(out, bytes + offset, static_cast<size_t>(length));
 }
 
 void MemoryElement::WriteFrame(uint64_t frame, int64_t offset, absl::string_view bytes) {
-  auto it = frames_.find(frame);
-  if (it == frames_.end()) return;
-  if (it->second.bytes == nullptr) {
-    // value-initialized: a frame never written reads as zeros
-    it->second.bytes = std::make_unique<char[]>(static_cast<size_t>(page_size_));
-  }
-  std::memcpy(it->second.bytes.get() + offset, bytes.data(), bytes.size());
+  if (!entries_.contains(frame)) return;
+  std::memcpy(bytes_->Materialize(frame) + offset, bytes.data(), bytes.size());
 }
 
 uint32_t MemoryElement::Checksum(uint64_t frame) const {

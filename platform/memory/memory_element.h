@@ -4,7 +4,8 @@
 // Internal to platform/.
 //
 // Frames are numbered densely; a frame's bytes are materialized on first write (reads of a
-// never-written frame return zeros). When the ME fails every frame is lost and every later access
+// never-written frame return zeros), in a FrameStore (on the heap, or in a spill file: see
+// frame_store.h). When the ME fails every frame is lost and every later access
 // returns UNAVAILABLE.
 #ifndef DDC_PLATFORM_MEMORY_MEMORY_ELEMENT_H_
 #define DDC_PLATFORM_MEMORY_MEMORY_ELEMENT_H_
@@ -18,6 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "platform/memory/frame_store.h"
 #include "platform/types.h"
 
 namespace ddc::mem {
@@ -34,7 +36,9 @@ struct PageTableEntry {
 
 class MemoryElement {
  public:
-  MemoryElement(MeId id, std::string name, int64_t capacity_bytes, int64_t page_size);
+  // The frames' bytes live in `frames` (FrameStore::FromEnvironment when null).
+  MemoryElement(MeId id, std::string name, int64_t capacity_bytes, int64_t page_size,
+                std::unique_ptr<FrameStore> frames = nullptr);
 
   MeId id() const { return id_; }
   const std::string& name() const { return name_; }
@@ -64,11 +68,6 @@ class MemoryElement {
   uint32_t Checksum(uint64_t frame) const;
 
  private:
-  struct Frame {
-    PageTableEntry entry;
-    std::unique_ptr<char[]> bytes;  // null until first written
-  };
-
   const MeId id_;
   const std::string name_;
   const int64_t capacity_frames_;
@@ -78,7 +77,8 @@ class MemoryElement {
   int64_t used_frames_ = 0;
   uint64_t next_frame_ = 0;
   std::vector<uint64_t> free_list_;
-  absl::flat_hash_map<uint64_t, Frame> frames_;  // looked up only, never iterated
+  absl::flat_hash_map<uint64_t, PageTableEntry> entries_;  // looked up only, never iterated
+  std::unique_ptr<FrameStore> bytes_;                      // the frames' bytes
 };
 
 }  // namespace ddc::mem
