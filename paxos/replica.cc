@@ -527,9 +527,14 @@ class Replica {
   }
 
   void OnRoleChange(Role before) {
+    // A leader that applies a reconfiguration runs a phase 1 of the new epoch (replica_core.h):
+    // it keeps its waiting clients (the core keeps their commands queued) and, if it wins, is
+    // not a change of leader.
+    const bool was_leading = before == Role::kLeader || reelecting_;
+    reelecting_ = before == Role::kLeader && role_ == Role::kCandidate;
     if (role_ == Role::kCandidate) ++outcome_->elections;
     if (role_ == Role::kLeader) {
-      ++outcome_->leader_changes;
+      if (!was_leading) ++outcome_->leader_changes;
       leader_since_ = self_.Now();
       // Followers hear only the leader: start every peer's silence clock now, except members
       // already suspected (the old leader keeps its last-heard time).
@@ -541,7 +546,7 @@ class Replica {
       }
       self_.TraceInstant("leader");
     }
-    if (before == Role::kLeader) {
+    if (was_leading && role_ != Role::kLeader && !reelecting_) {
       // Leadership lost: the waiting clients must ask the new leader.
       for (auto& [key, request] : pending_) {
         absl::Status sent =
@@ -576,6 +581,7 @@ class Replica {
   size_t life_;                             // this instance's entry in outcome_->lives
   std::shared_ptr<SnapshotSource> source_;  // what ServeSnapshot serves
   bool bulk_from_checkpoint_ = false;
+  bool reelecting_ = false;  // a leader campaigning in the epoch its reconfiguration began
   Role role_ = Role::kFollower;
   Stop stop_ = Stop::kNone;
   std::map<std::pair<uint64_t, uint64_t>, Envelope> pending_;

@@ -92,6 +92,10 @@ absl::StatusOr<ReplicaCore> ReplicaCore::Restore(const CoreConfig& config,
   std::map<uint64_t, Batch> learned;
   for (const AcceptorRecord& r : records) {
     if (r.has_promised() && BallotLess(core.promised_, r.promised())) core.promised_ = r.promised();
+    if (r.void_from() > 0) {  // before this record's own values, which it does not void
+      core.accepted_.erase(core.accepted_.lower_bound(r.void_from()), core.accepted_.end());
+      core.void_from_ = std::max(core.void_from_, r.void_from());
+    }
     for (const SlotValue& v : r.accepted()) core.accepted_[v.slot()] = v;
     for (const SlotValue& v : r.chosen_values()) learned[v.slot()] = v.batch();
     chosen = std::max(chosen, r.chosen());
@@ -296,6 +300,9 @@ absl::Status ReplicaCore::InstallSnapshot(const SnapshotMeta& snapshot, int from
     return absl::OkStatus();  // nothing new (another install or the log got here first)
   }
   if (role_ == Role::kLeader || role_ == Role::kCandidate) BecomeFollower(-1);
+  // A snapshot of a newer epoch applied stops this replica never applied: what it accepted
+  // at or past the snapshot was accepted in an old epoch past its stop, and is void.
+  if (snapshot.epoch() > config_.epoch) VoidPast(snapshot.index());
   JumpTo(snapshot);
   install_asked_ = 0;
   fetch_requested_ = 0;
@@ -356,6 +363,7 @@ AcceptorRecord ReplicaCore::Checkpoint() const {
   r.set_incarnation(config_.incarnation);
   r.set_chosen(chosen_);
   r.set_snapshot(log_start_);
+  if (void_from_ > 0) r.set_void_from(void_from_);
   for (const auto& [slot, value] : accepted_) *r.add_accepted() = value;
   for (const auto& [slot, batch] : chosen_values_)
     *r.add_chosen_values() = MakeSlot(slot, Ballot(), batch);
@@ -597,10 +605,15 @@ void ReplicaCore::AdvanceWatermark() {
 }
 
 void ReplicaCore::Commit() {
+  const uint64_t epoch = config_.epoch;
   while (applied_ < chosen_) {
     const uint64_t slot = applied_;
     const Batch& batch = chosen_values_.at(slot);
     ready_.committed.push_back(MakeSlot(slot, Ballot(), batch));
+    // The leader announces the stop's watermark in the old epoch first, so that a follower that
+    // accepted the stop applies it before the PREPARE of the new epoch (below) reaches it, and
+    // promises at once (links are FIFO) instead of only fetching the stop.
+    if (role_ == Role::kLeader && IsStop(batch)) SendHeartbeat();
     for (const Command& c : batch.commands()) {
       if (c.op() != OP_RECONFIG || c.member() >= config_.members.size()) continue;
       config_.members[c.member()] = c.process();
@@ -608,10 +621,27 @@ void ReplicaCore::Commit() {
       config_.epoch += 1;
       suspected_.erase(static_cast<int>(c.member()));
       TakeRole(static_cast<int>(c.member()), c.process());
+      VoidPast(slot + 1);
     }
     if (reconfig_slot_ && *reconfig_slot_ == slot) reconfig_slot_.reset();
     ++applied_;
   }
+  // Every configuration starts with a phase 1 of its own. A leader (or candidate) of the old
+  // epoch holds promises of the old configuration only: the member that joined never promised
+  // its ballot, and members that learned the stop by FETCH may not have either, so a quorum of
+  // the new configuration could elect a lower ballot and choose another value at a slot this
+  // leader also gets chosen (scenario 19). It campaigns again, in the new epoch, before
+  // proposing there; its queued commands wait for the outcome.
+  if (config_.epoch != epoch && (role_ == Role::kLeader || role_ == Role::kCandidate)) Campaign();
+}
+
+void ReplicaCore::VoidPast(uint64_t from) {
+  if (from <= void_from_) return;  // done already (and durable): a Restore applying it again
+  void_from_ = from;
+  accepted_.erase(accepted_.lower_bound(from), accepted_.end());
+  AcceptorRecord r;
+  r.set_void_from(from);
+  Persist(std::move(r));
 }
 
 void ReplicaCore::OnPrepare(const PaxosMessage& m) {

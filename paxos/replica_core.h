@@ -217,6 +217,11 @@ class ReplicaCore {
   void TakeRole(int member, uint64_t process);
   // AskInstall asks the caller (Ready::install) to install member `from`'s snapshot, once.
   void AskInstall(int from, uint64_t index);
+  // VoidPast drops (durably) every value accepted at or past `from`: called when a stop at
+  // from - 1 is applied (or a snapshot of a newer epoch is installed at `from`), those values
+  // were accepted in the old epoch past its stop, were never chosen, and must not be reported
+  // to a phase 1 of the new epoch.
+  void VoidPast(uint64_t from);
   AcceptorRecord Checkpoint() const;
   SnapshotMeta Meta(uint64_t index) const;
 
@@ -240,6 +245,7 @@ class ReplicaCore {
   uint64_t snapshot_asked_ = 0;  // index of the snapshot asked for, not compacted yet
   uint64_t install_asked_ = 0;   // index of the snapshot install asked for, not done yet
   bool checkpoint_due_ = false;
+  uint64_t void_from_ = 0;  // accepted values at or past it were voided by an applied stop
 
   // Candidate / leader.
   Ballot ballot_;

@@ -20,6 +20,10 @@
 //                                   source's current snapshot); with `crash`, r stores the
 //                                   snapshot durably and crashes before its core learns of it
 //   suspect <r> <member>            a failure notification at r names member
+//   replace <r> <process>           member r's process is gone; a fresh learner (process id
+//                                   <process>, epoch 1, nothing promised) takes its place
+//   learn <r> <from>                r learns every chosen value <from> knows (the learner's
+//                                   LogSinceRequest catch-up, as Replace does)
 //   inject <r> <from> epoch=<e> incarnation=<i> type=<t>   craft a message; its result is kept
 //   expect role <r> <role> | leader <r> <member> | chosen <r> <n> | applied <r> <n>
 //   expect value <r> <key> <value|-> | digests-equal | inflight <r> <= <n>
@@ -27,6 +31,7 @@
 //   expect incarnation <r> <n>
 //   expect snapshot <r> <index> | log-start <r> <slot> | records <r> <n> (durable records)
 //   expect installing <r> <from>
+//   expect accepted <r> <slot> none|<n commands>   what r's acceptor holds at slot
 //   expect not-installing <r>
 //
 // Every replica takes the snapshots its core asks for at once (the image is the KV state
@@ -36,6 +41,7 @@
 // chosen slot, and that replicas at the same applied index have equal digests.
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -63,6 +69,7 @@ struct Snapshot {
 };
 
 struct Replica {
+  uint64_t process = 0;
   std::optional<ReplicaCore> core;
   std::vector<AcceptorRecord> durable;
   Snapshot snapshot;  // durable too (meta.index 0: none)
@@ -128,6 +135,7 @@ class Scenario {
       absl::StatusOr<ReplicaCore> core = ReplicaCore::Create(c);
       ASSERT_TRUE(core.ok()) << core.status();
       replicas_[i].core.emplace(*std::move(core));
+      replicas_[i].process = c.process;
     }
   }
 
@@ -173,6 +181,20 @@ class Scenario {
     last_ = Core(r).InstallSnapshot(rep.snapshot.meta, install.from);
     if (last_.ok()) applied_digest_[{r, rep.snapshot.meta.index()}] = rep.kv.Digest();
     Drain(r);
+  }
+
+  void Replace(int r, uint64_t process) {
+    Crash(r);
+    Replica& rep = replicas_[r];
+    rep = Replica();
+    rep.process = process;
+    CoreConfig c = config_;
+    c.self = r;
+    c.process = process;
+    c.learner = true;
+    absl::StatusOr<ReplicaCore> core = ReplicaCore::Create(c);
+    ASSERT_TRUE(core.ok()) << core.status();
+    rep.core.emplace(*std::move(core));
   }
 
   void Crash(int r) {
@@ -284,14 +306,23 @@ class Scenario {
       const int r = R(w.at(1));
       CoreConfig c = config_;
       c.self = r;
-      c.process = 100 + r;
       Replica& rep = replicas_[r];
+      c.process = rep.process;
+      c.learner = rep.process != static_cast<uint64_t>(100 + r);
       absl::StatusOr<KvStateMachine> kv = KvStateMachine::Decode(rep.snapshot.kv);
       ASSERT_TRUE(kv.ok()) << kv.status();
       rep.kv = *std::move(kv);
       absl::StatusOr<ReplicaCore> core = ReplicaCore::Restore(c, rep.durable, rep.snapshot.meta);
       ASSERT_TRUE(core.ok()) << core.status();
       rep.core.emplace(*std::move(core));
+      Drain(r);
+      return;
+    }
+    if (verb == "replace") return Replace(R(w.at(1)), std::stoull(w.at(2)));
+    if (verb == "learn") {
+      const int r = R(w.at(1));
+      const ReplicaCore& from = Core(R(w.at(2)));
+      Core(r).Learn(from.ChosenSince(from.log_start(), std::numeric_limits<size_t>::max()));
       Drain(r);
       return;
     }
@@ -375,6 +406,14 @@ class Scenario {
       const Batch* b = Core(R(w.at(2))).ChosenValue(std::stoull(w.at(3)));
       ASSERT_NE(b, nullptr) << "slot not chosen";
       EXPECT_EQ(b->commands_size(), w.at(4) == "noop" ? 0 : R(w[4]));
+    } else if (what == "accepted") {
+      const SlotValue* v = Core(R(w.at(2))).AcceptedValue(std::stoull(w.at(3)));
+      if (w.at(4) == "none") {
+        EXPECT_EQ(v, nullptr) << v->ShortDebugString();
+      } else {
+        ASSERT_NE(v, nullptr) << "nothing accepted";
+        EXPECT_EQ(v->batch().commands_size(), R(w[4]));
+      }
     } else if (what == "reply") {
       const auto& replies = replicas_.at(R(w.at(2))).replies;
       ASSERT_FALSE(replies.empty());
