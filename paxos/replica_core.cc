@@ -436,6 +436,8 @@ void ReplicaCore::Campaign() {
   promises_.clear();
   proposals_.clear();
   acks_.clear();
+  refill_.clear();
+  refill_end_ = 0;
   promised_ = ballot_;
   AcceptorRecord r;
   *r.mutable_promised() = promised_;
@@ -459,6 +461,8 @@ void ReplicaCore::BecomeFollower(int leader) {
     queue_.clear();
     proposals_.clear();
     acks_.clear();
+    refill_.clear();
+    refill_end_ = 0;
     reconfig_slot_.reset();
   }
   if (role_ != Role::kLearner) role_ = Role::kFollower;
@@ -475,7 +479,8 @@ void ReplicaCore::BecomeLeader() {
   std::map<uint64_t, SlotValue> best;
   for (const auto& [member, promise] : promises_) {
     for (const SlotValue& v : promise.entries()) {
-      if (v.slot() < chosen_) continue;
+      // (The last slot number has no successor to end a refill at; no real log reaches it.)
+      if (v.slot() < chosen_ || v.slot() == std::numeric_limits<uint64_t>::max()) continue;
       auto it = best.find(v.slot());
       if (it == best.end() || BallotLess(it->second.ballot(), v.ballot())) best[v.slot()] = v;
     }
@@ -501,49 +506,37 @@ void ReplicaCore::BecomeLeader() {
     best.erase(std::next(it), best.end());
     break;
   }
-  const uint64_t end = best.empty() ? chosen_ : best.rbegin()->first + 1;
+  // The re-proposals and the no-ops between them go out through the window like any proposal
+  // (ProposeBatches): only the reported values are held, never one entry per hole, so a
+  // PROMISE that reports a far slot (a faulty peer's, or a fuzzer's) costs no more than a window
+  // per step, and the holes are filled only as the window reaches them.
+  refill_.clear();
+  for (auto& [slot, value] : best) refill_.emplace(slot, std::move(*value.mutable_batch()));
+  refill_end_ = best.empty() ? chosen_ : best.rbegin()->first + 1;
   next_slot_ = chosen_;
   proposals_.clear();
   acks_.clear();
   reconfig_slot_.reset();
-  PaxosMessage accept = Header(PaxosMessage::ACCEPT);
-  *accept.mutable_ballot() = ballot_;
-  AcceptorRecord record;
-  for (uint64_t slot = chosen_; slot < end; ++slot) {
-    Batch batch;
-    if (auto it = best.find(slot); it != best.end()) batch = it->second.batch();
-    for (const Command& c : batch.commands())
-      if (c.op() == OP_RECONFIG) reconfig_slot_ = slot;
-    const SlotValue v = MakeSlot(slot, ballot_, batch);
-    accepted_[slot] = v;
-    *record.add_accepted() = v;
-    *accept.add_entries() = v;
-    proposals_[slot] = batch;
-    acks_[slot] = {config_.self};
-  }
-  next_slot_ = end;
-  if (record.accepted_size() > 0) Persist(std::move(record));
-  accept.set_chosen(chosen_);
-  Broadcast(accept);
-  if (accept.entries_size() == 0) SendHeartbeat();
-  if (quorum() == 1) {
-    for (const auto& [slot, batch] : std::map<uint64_t, Batch>(proposals_)) MarkChosen(slot, batch);
-    proposals_.clear();
-    acks_.clear();
-    AdvanceWatermark();
-  }
+  if (!ProposeBatches()) SendHeartbeat();
 }
 
-void ReplicaCore::ProposeBatches() {
-  if (role_ != Role::kLeader) return;
+bool ReplicaCore::ProposeBatches() {
+  if (role_ != Role::kLeader) return false;
   PaxosMessage accept = Header(PaxosMessage::ACCEPT);
   *accept.mutable_ballot() = ballot_;
   AcceptorRecord record;
-  while (!queue_.empty() && !reconfig_slot_ &&
+  while ((next_slot_ < refill_end_ || !queue_.empty()) && !reconfig_slot_ &&
          next_slot_ - chosen_ < static_cast<uint64_t>(config_.window)) {
     Batch batch;
     const uint64_t slot = next_slot_++;
-    if (queue_.front().op() == OP_RECONFIG) {
+    if (slot < refill_end_) {
+      // Phase 1's outcome first: the highest-ballot value reported for the slot, else a no-op.
+      if (auto it = refill_.find(slot); it != refill_.end()) {
+        batch = std::move(it->second);
+        refill_.erase(it);
+      }
+      if (IsStop(batch)) reconfig_slot_ = slot;
+    } else if (queue_.front().op() == OP_RECONFIG) {
       // A reconfiguration sits alone in its slot, and nothing is proposed after it until it is
       // applied: the next slots belong to the new configuration.
       *batch.add_commands() = std::move(queue_.front());
@@ -563,7 +556,7 @@ void ReplicaCore::ProposeBatches() {
     proposals_[slot] = batch;
     acks_[slot] = {config_.self};
   }
-  if (accept.entries_size() == 0) return;
+  if (accept.entries_size() == 0) return false;
   Persist(std::move(record));
   accept.set_chosen(chosen_);
   Broadcast(accept);
@@ -574,6 +567,7 @@ void ReplicaCore::ProposeBatches() {
     AdvanceWatermark();
     Commit();
   }
+  return true;
 }
 
 void ReplicaCore::SendHeartbeat() {

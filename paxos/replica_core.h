@@ -188,7 +188,9 @@ class ReplicaCore {
   void Campaign();
   void BecomeFollower(int leader);
   void BecomeLeader();
-  void ProposeBatches();
+  // ProposeBatches proposes what the window allows: phase 1's refill first, then the queue;
+  // false if it proposed nothing.
+  bool ProposeBatches();
   void SendHeartbeat();
   void MarkChosen(uint64_t slot, const Batch& batch);
   void AdvanceWatermark();
@@ -254,6 +256,9 @@ class ReplicaCore {
   std::map<uint64_t, std::set<int>> acks_;
   std::map<uint64_t, Batch> proposals_;
   std::deque<Command> queue_;
+  std::map<uint64_t, Batch> refill_;       // phase 1's values still to re-propose, by slot
+  uint64_t refill_end_ = 0;                // slots below it (from next_slot_) are phase 1's: refill
+                                           // or no-op
   std::optional<uint64_t> reconfig_slot_;  // a reconfiguration in flight, not applied yet
 
   Ready ready_;

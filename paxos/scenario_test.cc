@@ -515,5 +515,43 @@ INSTANTIATE_TEST_SUITE_P(Files, ScenarioTest, ::testing::ValuesIn(ScenarioFiles(
 
 TEST(ScenarioFilesTest, Exist) { EXPECT_GE(ScenarioFiles().size(), 6u); }
 
+// A PROMISE that reports a value at a far slot (a faulty peer's; the fuzzer sends such) makes
+// the new leader re-propose through its window, not allocate and send a no-op for every slot up
+// to it: a window's worth per step, in one message.
+TEST(ReplicaCoreTest, FarPromiseFillsHolesThroughTheWindow) {
+  for (uint64_t far : {uint64_t{1'000'000}, uint64_t{1} << 62, ~uint64_t{0}}) {
+    SCOPED_TRACE(far);
+    CoreConfig config;
+    config.members = {100, 101, 102};
+    config.window = 8;
+    absl::StatusOr<ReplicaCore> created = ReplicaCore::Create(config);
+    ASSERT_TRUE(created.ok()) << created.status();
+    ReplicaCore core = *std::move(created);
+    for (int t = 0; t < config.election_ticks; ++t) core.Tick();
+    ASSERT_EQ(core.role(), Role::kCandidate);
+    Ready campaign = core.TakeReady();
+    ASSERT_FALSE(campaign.messages.empty());
+    const PaxosMessage& prepare = campaign.messages.front().message;
+    PaxosMessage promise;
+    promise.set_type(PaxosMessage::PROMISE);
+    promise.set_epoch(1);
+    promise.set_from(1);
+    *promise.mutable_ballot() = prepare.ballot();
+    SlotValue* v = promise.add_entries();
+    v->set_slot(far);
+    v->mutable_ballot()->set_round(1);
+    Command* put = v->mutable_batch()->add_commands();
+    put->set_op(OP_PUT);
+    put->set_key("k");
+    ASSERT_TRUE(core.Step(promise).ok());
+    EXPECT_EQ(core.role(), Role::kLeader);
+    EXPECT_LE(core.in_flight(), 8u);
+    Ready ready = core.TakeReady();
+    size_t entries = 0;
+    for (const Outgoing& out : ready.messages) entries += out.message.entries_size();
+    EXPECT_LE(entries, 2u * 8u);  // one window, to each of two peers
+  }
+}
+
 }  // namespace
 }  // namespace ddc::paxos
