@@ -522,6 +522,13 @@ void ReplicaCore::BecomeLeader() {
 
 bool ReplicaCore::ProposeBatches() {
   if (role_ != Role::kLeader) return false;
+  if (next_slot_ < chosen_) {
+    // The leader learned chosen slots it had not proposed yet (a FETCHED it asked for as a
+    // follower, answered after it won): they need no proposal. Without this the window test
+    // below underflows and the leader proposes nothing again (campaign seed 26).
+    refill_.erase(refill_.begin(), refill_.lower_bound(chosen_));
+    next_slot_ = chosen_;
+  }
   PaxosMessage accept = Header(PaxosMessage::ACCEPT);
   *accept.mutable_ballot() = ballot_;
   AcceptorRecord record;

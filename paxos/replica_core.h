@@ -35,7 +35,12 @@
 //   proposes nothing past it until it is applied; a new leader whose phase 1 finds it completes
 //   it and proposes nothing past it (unless a later slot holds a value of a higher ballot, which
 //   proves the stop was never chosen: it becomes a no-op); an acceptor that accepted or learned
-//   it accepts nothing past it in that epoch.
+//   it accepts nothing past it in that epoch. Every configuration starts with a phase 1 of its
+//   own: a leader (or candidate) that applies a stop announces it (a heartbeat of the old epoch)
+//   and campaigns in the new epoch before proposing there. Applying a stop voids (durably) what
+//   the acceptor accepted past it: those values were accepted in the old epoch and never chosen.
+// - A new leader re-proposes phase 1's values, and no-ops for the holes between them, through
+//   its window like any proposal (a far slot in a PROMISE costs no more than a window a step).
 // - A learner (a replacement catching up) accepts chosen values and never votes until the
 //   reconfiguration that names it is applied.
 // - Snapshots (etcd/raft style, the core decides, the caller stores): every snapshot_interval
