@@ -262,7 +262,9 @@ void ReplicaCore::Tick() {
 
 absl::Status ReplicaCore::Propose(const Command& command) {
   if (absl::Status valid = ValidateCommand(command); !valid.ok()) return valid;
-  if (role_ != Role::kLeader)
+  // A leader campaigning in the epoch its reconfiguration began keeps queueing: it proposes the
+  // queue if it wins, and drops it (BecomeFollower) if it loses.
+  if (role_ != Role::kLeader && !(role_ == Role::kCandidate && reelecting_))
     return absl::FailedPreconditionError(
         absl::StrCat("member ", config_.self, " is not the leader (hint: ", leader_, ")"));
   queue_.push_back(command);
@@ -457,6 +459,7 @@ void ReplicaCore::Campaign() {
 }
 
 void ReplicaCore::BecomeFollower(int leader) {
+  reelecting_ = false;
   if (role_ == Role::kLeader || role_ == Role::kCandidate) {
     queue_.clear();
     proposals_.clear();
@@ -471,6 +474,7 @@ void ReplicaCore::BecomeFollower(int leader) {
 }
 
 void ReplicaCore::BecomeLeader() {
+  reelecting_ = false;
   role_ = Role::kLeader;
   leader_ = config_.self;
   ticks_since_heartbeat_ = 0;
@@ -633,7 +637,11 @@ void ReplicaCore::Commit() {
   // the new configuration could elect a lower ballot and choose another value at a slot this
   // leader also gets chosen (scenario 19). It campaigns again, in the new epoch, before
   // proposing there; its queued commands wait for the outcome.
-  if (config_.epoch != epoch && (role_ == Role::kLeader || role_ == Role::kCandidate)) Campaign();
+  if (config_.epoch != epoch && (role_ == Role::kLeader || role_ == Role::kCandidate)) {
+    const bool leading = role_ == Role::kLeader;
+    Campaign();
+    reelecting_ = leading && role_ == Role::kCandidate;
+  }
 }
 
 void ReplicaCore::VoidPast(uint64_t from) {

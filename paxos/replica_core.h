@@ -136,8 +136,9 @@ class ReplicaCore {
 
   absl::Status Step(const PaxosMessage& message);
   void Tick();
-  // Propose queues a client command at the leader: FAILED_PRECONDITION (with the leader hint in
-  // leader()) when this replica is not the leader, INVALID_ARGUMENT for a bad command.
+  // Propose queues a client command at the leader (or at a leader campaigning in the epoch its
+  // reconfiguration began): FAILED_PRECONDITION (with the leader hint in leader()) when this
+  // replica is not the leader, INVALID_ARGUMENT for a bad command.
   absl::Status Propose(const Command& command);
   // ProposeReconfig queues a membership change (leader only).
   absl::Status ProposeReconfig(int member, uint64_t process);
@@ -261,9 +262,10 @@ class ReplicaCore {
   std::map<uint64_t, std::set<int>> acks_;
   std::map<uint64_t, Batch> proposals_;
   std::deque<Command> queue_;
-  std::map<uint64_t, Batch> refill_;       // phase 1's values still to re-propose, by slot
-  uint64_t refill_end_ = 0;                // slots below it (from next_slot_) are phase 1's: refill
-                                           // or no-op
+  std::map<uint64_t, Batch> refill_;  // phase 1's values still to re-propose, by slot
+  uint64_t refill_end_ = 0;           // slots below it (from next_slot_) are phase 1's: refill
+                                      // or no-op
+  bool reelecting_ = false;           // a leader's campaign in the epoch its reconfiguration began
   std::optional<uint64_t> reconfig_slot_;  // a reconfiguration in flight, not applied yet
 
   Ready ready_;
