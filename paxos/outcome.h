@@ -88,6 +88,9 @@ struct Outcome {
   int64_t stale_messages = 0;   // refused for an old epoch or incarnation
   int64_t elections = 0;
   int64_t leader_changes = 0;
+  // A learner's log catch-up (LogSinceRequests sent, most in flight at once).
+  int64_t log_requests = 0;
+  int64_t log_requests_in_flight_max = 0;
   // Every replica instance, in the order they started (ReplicaLife), and the batch first applied
   // at every slot (for the client-table check: replies must match one execution of the log).
   std::vector<ReplicaLife> lives;

@@ -199,6 +199,29 @@ TEST(PaxosTransparent, CheckpointBaselineRecovers) {
   EXPECT_EQ(run.outcome->recovery.at(1).bytes_copied, 1 << 20);
 }
 
+// The replacement learner reads the chosen log with a window of requests in flight: with 16
+// slots per request and no snapshots, the log of a 15 ms run takes dozens of requests, and
+// more than one is on the wire at once.
+TEST(PaxosTransparent, LearnerLogCatchUpIsPipelined) {
+  StoreRun run = RunStore(
+      Mode::kTransparent, 7,
+      [](Simulation& sim, const Deployment& d) {
+        ASSERT_TRUE(sim.CrashCe(d.replica_ces[2], Milliseconds(15)).ok());
+      },
+      [](ServiceConfig& c) {
+        c.snapshot_interval = 0;
+        c.log_batch = 16;
+      });
+  EXPECT_TRUE(CheckOutcome(*run.outcome).ok()) << CheckOutcome(*run.outcome);
+  ASSERT_TRUE(run.outcome->recovery.contains(2));
+  EXPECT_GE(run.outcome->recovery.at(2).caught_up_at, 0);
+  EXPECT_GT(run.outcome->log_requests, 16);
+  EXPECT_GT(run.outcome->log_requests_in_flight_max, 1);
+  EXPECT_LE(run.outcome->log_requests_in_flight_max, 16);
+  ASSERT_TRUE(run.outcome->applied_by_member.contains(2));
+  EXPECT_EQ(run.outcome->applied_by_member.at(2), run.outcome->applied_by_member.at(0));
+}
+
 TEST(PaxosCheck, RejectsBrokenOutcomes) {
   Outcome zombie;
   zombie.zombie_effects = 1;

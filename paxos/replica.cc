@@ -108,17 +108,15 @@ class Replica {
     Time joined_at = 0;
     Duration rejoin_after = config_.election_timeout();
     for (;;) {
-      LogSinceRequest since;
-      since.set_slot(core_.chosen_watermark());
-      absl::StatusOr<Received<LogSinceReply>> reply =
-          co_await self_.Call<LogSinceReply>(ask, since, config_.election_timeout());
+      const uint64_t watermark = core_.chosen_watermark();
+      absl::StatusOr<LogSinceReply> reply = co_await ReadLog(ask);
       if (!reply.ok()) {
-        if (!absl::IsDeadlineExceeded(reply.status()) && !absl::IsUnavailable(reply.status()))
-          co_return reply.status();
+        if (!absl::IsDeadlineExceeded(reply.status())) co_return reply.status();
         ask = NextPeer(ask);
         continue;
       }
-      if ((*reply)->snapshot() > core_.chosen_watermark()) {
+      if (stop_ != Stop::kNone || core_.role() != Role::kLearner) co_return absl::OkStatus();
+      if (reply->snapshot() > core_.chosen_watermark()) {
         // The peer compacted the slots this learner needs: install its snapshot first.
         const int from = MemberOf(ask);
         if (from < 0) {
@@ -130,11 +128,7 @@ class Replica {
         if (stop_ != Stop::kNone) co_return absl::OkStatus();
         continue;
       }
-      std::vector<SlotValue> entries((*reply)->entries().begin(), (*reply)->entries().end());
-      core_.Learn(entries);
-      DDC_CO_RETURN_IF_ERROR(co_await HandleReady());
-      if (core_.role() != Role::kLearner) co_return absl::OkStatus();
-      const bool behind = core_.chosen_watermark() + 1 < (*reply)->chosen();
+      const bool behind = core_.chosen_watermark() + 1 < reply->chosen();
       if (joined && self_.Now() - joined_at >= rejoin_after) {
         // The join was accepted, but the reconfiguration admitting this learner has not reached
         // it: the leader that proposed it may have died, or chosen it and fallen silent before
@@ -163,8 +157,56 @@ class Replica {
       // Caught up: poll the peer for the reconfiguration that admits this learner. It is chosen
       // within a round trip or two of the join, so the poll is capped at 100 µs rather than a
       // whole heartbeat (100 ms with etcd's timeouts would dominate the baseline's recovery).
-      if (!behind && entries.empty())
+      if (!behind && core_.chosen_watermark() == watermark)
         co_await self_.Sleep(std::min<Duration>(config_.heartbeat_interval, Microseconds(100)));
+    }
+  }
+
+  // ReadLog learns `peer`'s chosen log from this replica's watermark on, with up to
+  // config_.log_window one-way LogSinceRequests of config_.log_batch slots in flight, as far as
+  // the peer's watermark reaches (the first request alone when that is not known yet), so that
+  // the log streams at link rate rather than one batch per round trip. Replies are learned in
+  // any order (the core keeps values above its watermark until the gap fills). Returns the last
+  // reply (the peer's watermark and log start), early if the peer's log starts past this
+  // replica's watermark (the caller installs its snapshot) or once this replica votes;
+  // DEADLINE_EXCEEDED if the peer stays silent for an election timeout.
+  asio::awaitable<absl::StatusOr<LogSinceReply>> ReadLog(ProcessId peer) {
+    const uint64_t batch = static_cast<uint64_t>(std::max(1, config_.log_batch));
+    const size_t window = static_cast<size_t>(std::max(1, config_.log_window));
+    uint64_t next = core_.chosen_watermark();
+    uint64_t until = std::max(next + 1, peer_chosen_[Index(peer)]);
+    std::set<uint64_t> outstanding;  // the slot of every request in flight
+    LogSinceReply last;
+    for (;;) {
+      while (next < until && outstanding.size() < window) {
+        LogSinceRequest since;
+        since.set_slot(next);
+        since.set_limit(static_cast<uint32_t>(batch));
+        absl::Status sent = self_.Send(peer, std::move(since));
+        if (!sent.ok()) co_return Refused(sent);
+        outstanding.insert(next);
+        ++outcome_->log_requests;
+        outcome_->log_requests_in_flight_max =
+            std::max<int64_t>(outcome_->log_requests_in_flight_max, outstanding.size());
+        next += batch;
+      }
+      if (outstanding.empty()) co_return last;
+      std::optional<Envelope> in = co_await self_.ReceiveWhere(
+          [peer](const Envelope& e) { return e.Is<LogSinceReply>() && e.from() == peer; },
+          config_.election_timeout());
+      if (!in) {
+        co_return absl::DeadlineExceededError(
+            absl::StrCat("log catch-up: process ", Index(peer), " silent"));
+      }
+      const LogSinceReply& reply = in->As<LogSinceReply>();
+      if (!outstanding.erase(reply.slot())) continue;  // an answer to an earlier ReadLog
+      last = reply;
+      peer_chosen_[Index(peer)] = std::max(peer_chosen_[Index(peer)], reply.chosen());
+      until = std::max(until, reply.chosen());
+      if (reply.snapshot() > core_.chosen_watermark()) co_return last;
+      core_.Learn(std::vector<SlotValue>(reply.entries().begin(), reply.entries().end()));
+      DDC_CO_RETURN_IF_ERROR(co_await HandleReady());
+      if (stop_ != Stop::kNone || core_.role() != Role::kLearner) co_return last;
     }
   }
 
@@ -381,14 +423,20 @@ class Replica {
       co_return ReplyOrStop(in, std::move(reply));
     } else if (const LogSinceRequest* since = in.TryAs<LogSinceRequest>()) {
       LogSinceReply reply;
+      reply.set_slot(since->slot());
       // Below the snapshot the log is gone: the reply names the snapshot to install instead.
       if (since->slot() >= core_.log_start()) {
-        for (SlotValue& v : core_.ChosenSince(since->slot(), 512))
+        const size_t limit = since->limit() > 0 ? std::min<size_t>(since->limit(), 4096) : 512;
+        for (SlotValue& v : core_.ChosenSince(since->slot(), limit))
           *reply.add_entries() = std::move(v);
       }
       reply.set_chosen(core_.chosen_watermark());
       reply.set_snapshot(core_.log_start());
-      co_return ReplyOrStop(in, std::move(reply));
+      if (in.is_request()) co_return ReplyOrStop(in, std::move(reply));
+      absl::Status sent = self_.Send(in.from(), std::move(reply));  // a learner's pipelined read
+      if (!sent.ok()) co_return Refused(sent);
+      Effect("sent");
+      co_return absl::OkStatus();
     }
     co_return absl::OkStatus();
   }
@@ -527,9 +575,14 @@ class Replica {
   }
 
   void OnRoleChange(Role before) {
+    // A leader that applies a reconfiguration runs a phase 1 of the new epoch (replica_core.h):
+    // it keeps its waiting clients (the core keeps their commands queued) and, if it wins, is
+    // not a change of leader.
+    const bool was_leading = before == Role::kLeader || reelecting_;
+    reelecting_ = before == Role::kLeader && role_ == Role::kCandidate;
     if (role_ == Role::kCandidate) ++outcome_->elections;
     if (role_ == Role::kLeader) {
-      ++outcome_->leader_changes;
+      if (!was_leading) ++outcome_->leader_changes;
       leader_since_ = self_.Now();
       // Followers hear only the leader: start every peer's silence clock now, except members
       // already suspected (the old leader keeps its last-heard time).
@@ -541,7 +594,7 @@ class Replica {
       }
       self_.TraceInstant("leader");
     }
-    if (before == Role::kLeader) {
+    if (was_leading && role_ != Role::kLeader && !reelecting_) {
       // Leadership lost: the waiting clients must ask the new leader.
       for (auto& [key, request] : pending_) {
         absl::Status sent =
@@ -576,6 +629,10 @@ class Replica {
   size_t life_;                             // this instance's entry in outcome_->lives
   std::shared_ptr<SnapshotSource> source_;  // what ServeSnapshot serves
   bool bulk_from_checkpoint_ = false;
+  bool reelecting_ = false;
+  std::map<uint32_t, uint64_t>
+      peer_chosen_;  // the highest watermark each peer reported  // a leader campaigning in the
+                     // epoch its reconfiguration began
   Role role_ = Role::kFollower;
   Stop stop_ = Stop::kNone;
   std::map<std::pair<uint64_t, uint64_t>, Envelope> pending_;

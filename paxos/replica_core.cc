@@ -96,6 +96,10 @@ absl::StatusOr<ReplicaCore> ReplicaCore::Restore(const CoreConfig& config,
   std::map<uint64_t, Batch> learned;
   for (const AcceptorRecord& r : records) {
     if (r.has_promised() && BallotLess(core.promised_, r.promised())) core.promised_ = r.promised();
+    if (r.void_from() > 0) {  // before this record's own values, which it does not void
+      core.accepted_.erase(core.accepted_.lower_bound(r.void_from()), core.accepted_.end());
+      core.void_from_ = std::max(core.void_from_, r.void_from());
+    }
     for (const SlotValue& v : r.accepted()) core.accepted_[v.slot()] = v;
     for (const SlotValue& v : r.chosen_values()) learned[v.slot()] = v.batch();
     chosen = std::max(chosen, r.chosen());
@@ -265,7 +269,9 @@ void ReplicaCore::Tick() {
 
 absl::Status ReplicaCore::Propose(const Command& command) {
   if (absl::Status valid = ValidateCommand(command); !valid.ok()) return valid;
-  if (role_ != Role::kLeader)
+  // A leader campaigning in the epoch its reconfiguration began keeps queueing: it proposes the
+  // queue if it wins, and drops it (BecomeFollower) if it loses.
+  if (role_ != Role::kLeader && !(role_ == Role::kCandidate && reelecting_))
     return absl::FailedPreconditionError(
         absl::StrCat("member ", config_.self, " is not the leader (hint: ", leader_, ")"));
   queue_.push_back(command);
@@ -303,6 +309,9 @@ absl::Status ReplicaCore::InstallSnapshot(const SnapshotMeta& snapshot, int from
     return absl::OkStatus();  // nothing new (another install or the log got here first)
   }
   if (role_ == Role::kLeader || role_ == Role::kCandidate) BecomeFollower(-1);
+  // A snapshot of a newer epoch applied stops this replica never applied: what it accepted
+  // at or past the snapshot was accepted in an old epoch past its stop, and is void.
+  if (snapshot.epoch() > config_.epoch) VoidPast(snapshot.index());
   JumpTo(snapshot);
   install_asked_ = 0;
   fetch_requested_ = 0;
@@ -363,6 +372,7 @@ AcceptorRecord ReplicaCore::Checkpoint() const {
   r.set_incarnation(config_.incarnation);
   r.set_chosen(chosen_);
   r.set_snapshot(log_start_);
+  if (void_from_ > 0) r.set_void_from(void_from_);
   for (const auto& [slot, value] : accepted_) *r.add_accepted() = value;
   for (const auto& [slot, batch] : chosen_values_)
     *r.add_chosen_values() = MakeSlot(slot, Ballot(), batch);
@@ -435,6 +445,8 @@ void ReplicaCore::Campaign() {
   promises_.clear();
   proposals_.clear();
   acks_.clear();
+  refill_.clear();
+  refill_end_ = 0;
   promised_ = ballot_;
   AcceptorRecord r;
   *r.mutable_promised() = promised_;
@@ -454,10 +466,13 @@ void ReplicaCore::Campaign() {
 }
 
 void ReplicaCore::BecomeFollower(int leader) {
+  reelecting_ = false;
   if (role_ == Role::kLeader || role_ == Role::kCandidate) {
     queue_.clear();
     proposals_.clear();
     acks_.clear();
+    refill_.clear();
+    refill_end_ = 0;
     reconfig_slot_.reset();
   }
   if (role_ != Role::kLearner) role_ = Role::kFollower;
@@ -466,6 +481,7 @@ void ReplicaCore::BecomeFollower(int leader) {
 }
 
 void ReplicaCore::BecomeLeader() {
+  reelecting_ = false;
   role_ = Role::kLeader;
   leader_ = config_.self;
   ticks_since_heartbeat_ = 0;
@@ -474,7 +490,8 @@ void ReplicaCore::BecomeLeader() {
   std::map<uint64_t, SlotValue> best;
   for (const auto& [member, promise] : promises_) {
     for (const SlotValue& v : promise.entries()) {
-      if (v.slot() < chosen_) continue;
+      // (The last slot number has no successor to end a refill at; no real log reaches it.)
+      if (v.slot() < chosen_ || v.slot() == std::numeric_limits<uint64_t>::max()) continue;
       auto it = best.find(v.slot());
       if (it == best.end() || BallotLess(it->second.ballot(), v.ballot())) best[v.slot()] = v;
     }
@@ -500,49 +517,44 @@ void ReplicaCore::BecomeLeader() {
     best.erase(std::next(it), best.end());
     break;
   }
-  const uint64_t end = best.empty() ? chosen_ : best.rbegin()->first + 1;
+  // The re-proposals and the no-ops between them go out through the window like any proposal
+  // (ProposeBatches): only the reported values are held, never one entry per hole, so a
+  // PROMISE that reports a far slot (a faulty peer's, or a fuzzer's) costs no more than a window
+  // per step, and the holes are filled only as the window reaches them.
+  refill_.clear();
+  for (auto& [slot, value] : best) refill_.emplace(slot, std::move(*value.mutable_batch()));
+  refill_end_ = best.empty() ? chosen_ : best.rbegin()->first + 1;
   next_slot_ = chosen_;
   proposals_.clear();
   acks_.clear();
   reconfig_slot_.reset();
-  PaxosMessage accept = Header(PaxosMessage::ACCEPT);
-  *accept.mutable_ballot() = ballot_;
-  AcceptorRecord record;
-  for (uint64_t slot = chosen_; slot < end; ++slot) {
-    Batch batch;
-    if (auto it = best.find(slot); it != best.end()) batch = it->second.batch();
-    for (const Command& c : batch.commands())
-      if (c.op() == OP_RECONFIG) reconfig_slot_ = slot;
-    const SlotValue v = MakeSlot(slot, ballot_, batch);
-    accepted_[slot] = v;
-    *record.add_accepted() = v;
-    *accept.add_entries() = v;
-    proposals_[slot] = batch;
-    acks_[slot] = {config_.self};
-  }
-  next_slot_ = end;
-  if (record.accepted_size() > 0) Persist(std::move(record));
-  accept.set_chosen(chosen_);
-  Broadcast(accept);
-  if (accept.entries_size() == 0) SendHeartbeat();
-  if (quorum() == 1) {
-    for (const auto& [slot, batch] : std::map<uint64_t, Batch>(proposals_)) MarkChosen(slot, batch);
-    proposals_.clear();
-    acks_.clear();
-    AdvanceWatermark();
-  }
+  if (!ProposeBatches()) SendHeartbeat();
 }
 
-void ReplicaCore::ProposeBatches() {
-  if (role_ != Role::kLeader) return;
+bool ReplicaCore::ProposeBatches() {
+  if (role_ != Role::kLeader) return false;
+  if (next_slot_ < chosen_) {
+    // The leader learned chosen slots it had not proposed yet (a FETCHED it asked for as a
+    // follower, answered after it won): they need no proposal. Without this the window test
+    // below underflows and the leader proposes nothing again (campaign seed 26).
+    refill_.erase(refill_.begin(), refill_.lower_bound(chosen_));
+    next_slot_ = chosen_;
+  }
   PaxosMessage accept = Header(PaxosMessage::ACCEPT);
   *accept.mutable_ballot() = ballot_;
   AcceptorRecord record;
-  while (!queue_.empty() && !reconfig_slot_ &&
+  while ((next_slot_ < refill_end_ || !queue_.empty()) && !reconfig_slot_ &&
          next_slot_ - chosen_ < static_cast<uint64_t>(config_.window)) {
     Batch batch;
     const uint64_t slot = next_slot_++;
-    if (queue_.front().op() == OP_RECONFIG) {
+    if (slot < refill_end_) {
+      // Phase 1's outcome first: the highest-ballot value reported for the slot, else a no-op.
+      if (auto it = refill_.find(slot); it != refill_.end()) {
+        batch = std::move(it->second);
+        refill_.erase(it);
+      }
+      if (IsStop(batch)) reconfig_slot_ = slot;
+    } else if (queue_.front().op() == OP_RECONFIG) {
       // A reconfiguration sits alone in its slot, and nothing is proposed after it until it is
       // applied: the next slots belong to the new configuration.
       *batch.add_commands() = std::move(queue_.front());
@@ -562,7 +574,7 @@ void ReplicaCore::ProposeBatches() {
     proposals_[slot] = batch;
     acks_[slot] = {config_.self};
   }
-  if (accept.entries_size() == 0) return;
+  if (accept.entries_size() == 0) return false;
   Persist(std::move(record));
   accept.set_chosen(chosen_);
   Broadcast(accept);
@@ -573,6 +585,7 @@ void ReplicaCore::ProposeBatches() {
     AdvanceWatermark();
     Commit();
   }
+  return true;
 }
 
 void ReplicaCore::SendHeartbeat() {
@@ -604,10 +617,15 @@ void ReplicaCore::AdvanceWatermark() {
 }
 
 void ReplicaCore::Commit() {
+  const uint64_t epoch = config_.epoch;
   while (applied_ < chosen_) {
     const uint64_t slot = applied_;
     const Batch& batch = chosen_values_.at(slot);
     ready_.committed.push_back(MakeSlot(slot, Ballot(), batch));
+    // The leader announces the stop's watermark in the old epoch first, so that a follower that
+    // accepted the stop applies it before the PREPARE of the new epoch (below) reaches it, and
+    // promises at once (links are FIFO) instead of only fetching the stop.
+    if (role_ == Role::kLeader && IsStop(batch)) SendHeartbeat();
     for (const Command& c : batch.commands()) {
       if (c.op() != OP_RECONFIG || c.member() >= config_.members.size()) continue;
       config_.members[c.member()] = c.process();
@@ -615,10 +633,31 @@ void ReplicaCore::Commit() {
       config_.epoch += 1;
       suspected_.erase(static_cast<int>(c.member()));
       TakeRole(static_cast<int>(c.member()), c.process());
+      VoidPast(slot + 1);
     }
     if (reconfig_slot_ && *reconfig_slot_ == slot) reconfig_slot_.reset();
     ++applied_;
   }
+  // Every configuration starts with a phase 1 of its own. A leader (or candidate) of the old
+  // epoch holds promises of the old configuration only: the member that joined never promised
+  // its ballot, and members that learned the stop by FETCH may not have either, so a quorum of
+  // the new configuration could elect a lower ballot and choose another value at a slot this
+  // leader also gets chosen (scenario 19). It campaigns again, in the new epoch, before
+  // proposing there; its queued commands wait for the outcome.
+  if (config_.epoch != epoch && (role_ == Role::kLeader || role_ == Role::kCandidate)) {
+    const bool leading = role_ == Role::kLeader;
+    Campaign();
+    reelecting_ = leading && role_ == Role::kCandidate;
+  }
+}
+
+void ReplicaCore::VoidPast(uint64_t from) {
+  if (from <= void_from_) return;  // done already (and durable): a Restore applying it again
+  void_from_ = from;
+  accepted_.erase(accepted_.lower_bound(from), accepted_.end());
+  AcceptorRecord r;
+  r.set_void_from(from);
+  Persist(std::move(r));
 }
 
 void ReplicaCore::OnPrepare(const PaxosMessage& m) {

@@ -37,7 +37,12 @@
 //   proposes nothing past it until it is applied; a new leader whose phase 1 finds it completes
 //   it and proposes nothing past it (unless a later slot holds a value of a higher ballot, which
 //   proves the stop was never chosen: it becomes a no-op); an acceptor that accepted or learned
-//   it accepts nothing past it in that epoch.
+//   it accepts nothing past it in that epoch. Every configuration starts with a phase 1 of its
+//   own: a leader (or candidate) that applies a stop announces it (a heartbeat of the old epoch)
+//   and campaigns in the new epoch before proposing there. Applying a stop voids (durably) what
+//   the acceptor accepted past it: those values were accepted in the old epoch and never chosen.
+// - A new leader re-proposes phase 1's values, and no-ops for the holes between them, through
+//   its window like any proposal (a far slot in a PROMISE costs no more than a window a step).
 // - A learner (a replacement catching up) accepts chosen values and never votes until the
 //   reconfiguration that names it is applied.
 // - Snapshots (etcd/raft style, the core decides, the caller stores): every snapshot_interval
@@ -133,8 +138,9 @@ class ReplicaCore {
 
   absl::Status Step(const PaxosMessage& message);
   void Tick();
-  // Propose queues a client command at the leader: FAILED_PRECONDITION (with the leader hint in
-  // leader()) when this replica is not the leader, INVALID_ARGUMENT for a bad command.
+  // Propose queues a client command at the leader (or at a leader campaigning in the epoch its
+  // reconfiguration began): FAILED_PRECONDITION (with the leader hint in leader()) when this
+  // replica is not the leader, INVALID_ARGUMENT for a bad command.
   absl::Status Propose(const Command& command);
   // ProposeReconfig queues a membership change (leader only).
   absl::Status ProposeReconfig(int member, uint64_t process);
@@ -190,7 +196,9 @@ class ReplicaCore {
   void Campaign();
   void BecomeFollower(int leader);
   void BecomeLeader();
-  void ProposeBatches();
+  // ProposeBatches proposes what the window allows: phase 1's refill first, then the queue;
+  // false if it proposed nothing.
+  bool ProposeBatches();
   void SendHeartbeat();
   void MarkChosen(uint64_t slot, const Batch& batch);
   void AdvanceWatermark();
@@ -219,6 +227,11 @@ class ReplicaCore {
   void TakeRole(int member, uint64_t process);
   // AskInstall asks the caller (Ready::install) to install member `from`'s snapshot, once.
   void AskInstall(int from, uint64_t index);
+  // VoidPast drops (durably) every value accepted at or past `from`: called when a stop at
+  // from - 1 is applied (or a snapshot of a newer epoch is installed at `from`), those values
+  // were accepted in the old epoch past its stop, were never chosen, and must not be reported
+  // to a phase 1 of the new epoch.
+  void VoidPast(uint64_t from);
   AcceptorRecord Checkpoint() const;
   SnapshotMeta Meta(uint64_t index) const;
 
@@ -242,6 +255,7 @@ class ReplicaCore {
   uint64_t snapshot_asked_ = 0;  // index of the snapshot asked for, not compacted yet
   uint64_t install_asked_ = 0;   // index of the snapshot install asked for, not done yet
   bool checkpoint_due_ = false;
+  uint64_t void_from_ = 0;  // accepted values at or past it were voided by an applied stop
 
   // Candidate / leader.
   Ballot ballot_;
@@ -250,6 +264,10 @@ class ReplicaCore {
   std::map<uint64_t, std::set<int>> acks_;
   std::map<uint64_t, Batch> proposals_;
   std::deque<Command> queue_;
+  std::map<uint64_t, Batch> refill_;  // phase 1's values still to re-propose, by slot
+  uint64_t refill_end_ = 0;           // slots below it (from next_slot_) are phase 1's: refill
+                                      // or no-op
+  bool reelecting_ = false;           // a leader's campaign in the epoch its reconfiguration began
   std::optional<uint64_t> reconfig_slot_;  // a reconfiguration in flight, not applied yet
 
   Ready ready_;

@@ -20,6 +20,10 @@
 //                                   source's current snapshot); with `crash`, r stores the
 //                                   snapshot durably and crashes before its core learns of it
 //   suspect <r> <member>            a failure notification at r names member
+//   replace <r> <process>           member r's process is gone; a fresh learner (process id
+//                                   <process>, epoch 1, nothing promised) takes its place
+//   learn <r> <from>                r learns every chosen value <from> knows (the learner's
+//                                   LogSinceRequest catch-up, as Replace does)
 //   inject <r> <from> epoch=<e> incarnation=<i> type=<t>   craft a message; its result is kept
 //   expect role <r> <role> | leader <r> <member> | chosen <r> <n> | applied <r> <n>
 //   expect value <r> <key> <value|-> | digests-equal | inflight <r> <= <n>
@@ -27,6 +31,7 @@
 //   expect incarnation <r> <n>
 //   expect snapshot <r> <index> | log-start <r> <slot> | records <r> <n> (durable records)
 //   expect installing <r> <from>
+//   expect accepted <r> <slot> none|<n commands>   what r's acceptor holds at slot
 //   expect not-installing <r>
 //
 // Every replica takes the snapshots its core asks for at once (the image is the KV state
@@ -36,6 +41,7 @@
 // chosen slot, and that replicas at the same applied index have equal digests.
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -63,6 +69,7 @@ struct Snapshot {
 };
 
 struct Replica {
+  uint64_t process = 0;
   std::optional<ReplicaCore> core;
   std::vector<AcceptorRecord> durable;
   Snapshot snapshot;  // durable too (meta.index 0: none)
@@ -128,6 +135,7 @@ class Scenario {
       absl::StatusOr<ReplicaCore> core = ReplicaCore::Create(c);
       ASSERT_TRUE(core.ok()) << core.status();
       replicas_[i].core.emplace(*std::move(core));
+      replicas_[i].process = c.process;
     }
   }
 
@@ -173,6 +181,20 @@ class Scenario {
     last_ = Core(r).InstallSnapshot(rep.snapshot.meta, install.from);
     if (last_.ok()) applied_digest_[{r, rep.snapshot.meta.index()}] = rep.kv.Digest();
     Drain(r);
+  }
+
+  void Replace(int r, uint64_t process) {
+    Crash(r);
+    Replica& rep = replicas_[r];
+    rep = Replica();
+    rep.process = process;
+    CoreConfig c = config_;
+    c.self = r;
+    c.process = process;
+    c.learner = true;
+    absl::StatusOr<ReplicaCore> core = ReplicaCore::Create(c);
+    ASSERT_TRUE(core.ok()) << core.status();
+    rep.core.emplace(*std::move(core));
   }
 
   void Crash(int r) {
@@ -284,14 +306,23 @@ class Scenario {
       const int r = R(w.at(1));
       CoreConfig c = config_;
       c.self = r;
-      c.process = 100 + r;
       Replica& rep = replicas_[r];
+      c.process = rep.process;
+      c.learner = rep.process != static_cast<uint64_t>(100 + r);
       absl::StatusOr<KvStateMachine> kv = KvStateMachine::Decode(rep.snapshot.kv);
       ASSERT_TRUE(kv.ok()) << kv.status();
       rep.kv = *std::move(kv);
       absl::StatusOr<ReplicaCore> core = ReplicaCore::Restore(c, rep.durable, rep.snapshot.meta);
       ASSERT_TRUE(core.ok()) << core.status();
       rep.core.emplace(*std::move(core));
+      Drain(r);
+      return;
+    }
+    if (verb == "replace") return Replace(R(w.at(1)), std::stoull(w.at(2)));
+    if (verb == "learn") {
+      const int r = R(w.at(1));
+      const ReplicaCore& from = Core(R(w.at(2)));
+      Core(r).Learn(from.ChosenSince(from.log_start(), std::numeric_limits<size_t>::max()));
       Drain(r);
       return;
     }
@@ -375,6 +406,14 @@ class Scenario {
       const Batch* b = Core(R(w.at(2))).ChosenValue(std::stoull(w.at(3)));
       ASSERT_NE(b, nullptr) << "slot not chosen";
       EXPECT_EQ(b->commands_size(), w.at(4) == "noop" ? 0 : R(w[4]));
+    } else if (what == "accepted") {
+      const SlotValue* v = Core(R(w.at(2))).AcceptedValue(std::stoull(w.at(3)));
+      if (w.at(4) == "none") {
+        EXPECT_EQ(v, nullptr) << v->ShortDebugString();
+      } else {
+        ASSERT_NE(v, nullptr) << "nothing accepted";
+        EXPECT_EQ(v->batch().commands_size(), R(w[4]));
+      }
     } else if (what == "reply") {
       const auto& replies = replicas_.at(R(w.at(2))).replies;
       ASSERT_FALSE(replies.empty());
@@ -475,6 +514,44 @@ INSTANTIATE_TEST_SUITE_P(Files, ScenarioTest, ::testing::ValuesIn(ScenarioFiles(
                          });
 
 TEST(ScenarioFilesTest, Exist) { EXPECT_GE(ScenarioFiles().size(), 6u); }
+
+// A PROMISE that reports a value at a far slot (a faulty peer's; the fuzzer sends such) makes
+// the new leader re-propose through its window, not allocate and send a no-op for every slot up
+// to it: a window's worth per step, in one message.
+TEST(ReplicaCoreTest, FarPromiseFillsHolesThroughTheWindow) {
+  for (uint64_t far : {uint64_t{1'000'000}, uint64_t{1} << 62, ~uint64_t{0}}) {
+    SCOPED_TRACE(far);
+    CoreConfig config;
+    config.members = {100, 101, 102};
+    config.window = 8;
+    absl::StatusOr<ReplicaCore> created = ReplicaCore::Create(config);
+    ASSERT_TRUE(created.ok()) << created.status();
+    ReplicaCore core = *std::move(created);
+    for (int t = 0; t < config.election_ticks; ++t) core.Tick();
+    ASSERT_EQ(core.role(), Role::kCandidate);
+    Ready campaign = core.TakeReady();
+    ASSERT_FALSE(campaign.messages.empty());
+    const PaxosMessage& prepare = campaign.messages.front().message;
+    PaxosMessage promise;
+    promise.set_type(PaxosMessage::PROMISE);
+    promise.set_epoch(1);
+    promise.set_from(1);
+    *promise.mutable_ballot() = prepare.ballot();
+    SlotValue* v = promise.add_entries();
+    v->set_slot(far);
+    v->mutable_ballot()->set_round(1);
+    Command* put = v->mutable_batch()->add_commands();
+    put->set_op(OP_PUT);
+    put->set_key("k");
+    ASSERT_TRUE(core.Step(promise).ok());
+    EXPECT_EQ(core.role(), Role::kLeader);
+    EXPECT_LE(core.in_flight(), 8u);
+    Ready ready = core.TakeReady();
+    size_t entries = 0;
+    for (const Outgoing& out : ready.messages) entries += out.message.entries_size();
+    EXPECT_LE(entries, 2u * 8u);  // one window, to each of two peers
+  }
+}
 
 }  // namespace
 }  // namespace ddc::paxos

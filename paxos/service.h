@@ -43,6 +43,10 @@ struct ServiceConfig {
   // State transfer: chunk size and chunks in flight.
   int64_t chunk_bytes = 1 << 20;
   int transfer_window = 16;
+  // A learner's log catch-up after the snapshot: slots per LogSinceRequest and requests in
+  // flight (the chosen log streams at link rate, as the snapshot does).
+  int log_batch = 512;
+  int log_window = 16;
   // Transparent recovery baseline: kPeerTransfer or kCheckpoint.
   Recovery transparent_recovery = Recovery::kPeerTransfer;
   // Clients: closed loop, `think_time` between operations, keys drawn from `keys`.
