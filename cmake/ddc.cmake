@@ -16,6 +16,8 @@
 #               (use `slow` for long runs, which the default test command skips).
 #   EXAMPLE     a program plus a ctest that runs it and compares its standard output with
 #               EXPECTED, byte for byte (label unit).
+#               TESTs and EXAMPLEs not labelled `slow` are what the target `unit_tests` builds
+#               (the top-level CMakeLists.txt): the default suite's binaries and nothing else.
 #   FUZZ        a libFuzzer program (configure with -DDDC_FUZZ=ON and clang: the `fuzz` preset)
 #               plus a ctest that fuzzes it for DDC_FUZZ_SECONDS from the seed directories
 #               CORPUS (labels slow and fuzz; scripts/run_fuzzer.sh).
@@ -67,6 +69,9 @@ function(ddc_module name kind)
     if(NOT M_LABELS)
       set(M_LABELS unit)
     endif()
+    if(NOT "slow" IN_LIST M_LABELS)
+      set_property(GLOBAL APPEND PROPERTY DDC_UNIT_TEST_TARGETS ${name})
+    endif()
     # Tests are named <binary>.<Suite>.<Test>, so `ctest -R <binary>` selects one binary.
     gtest_discover_tests(${name} TEST_PREFIX "${name}." PROPERTIES LABELS "${M_LABELS}"
                          DISCOVERY_TIMEOUT 60)
@@ -82,6 +87,9 @@ function(ddc_module name kind)
       set(M_LABELS unit)
     endif()
     set_tests_properties(${name} PROPERTIES LABELS "${M_LABELS}")
+    if(NOT "slow" IN_LIST M_LABELS)
+      set_property(GLOBAL APPEND PROPERTY DDC_UNIT_TEST_TARGETS ${name})
+    endif()
   elseif(kind STREQUAL "FUZZ")
     if(NOT M_CORPUS)
       message(FATAL_ERROR "ddc_module(${name}): a FUZZ target needs CORPUS <seed directories>")
