@@ -1,6 +1,7 @@
 #include "mapreduce/map_worker.h"
 
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -25,6 +26,15 @@ struct WorkerState {
   int task = -1;  // the attempt running (-1: none)
   int attempt = -1;
   bool released = false;
+};
+
+// Ended is what a worker remembers of an attempt it ran, to answer a repeated StartMap or Shuffle
+// (a retransmission, or a duplicate) the way it answered the first: never by running it again.
+struct Ended {
+  std::optional<TaskFailed> failed;          // the attempt failed: repeat the report
+  std::vector<PartitionManifest> manifests;  // the attempt shipped: what, to be shipped again
+  std::vector<uint32_t> reducers;
+  bool shipped = false;
 };
 
 // Failure is how an attempt ended: user_error marks an error of the job's own code or data, for
@@ -70,6 +80,10 @@ std::vector<Region> StillOwned(const std::vector<Region>& pages, const std::vect
   return kept;
 }
 
+// A call is retried this often on a timeout before the attempt gives up (at one retransmission
+// interval each, far beyond any short partition the engine is meant to survive).
+constexpr int kMaxCallTries = 1000;
+
 class MapWorker {
  public:
   MapWorker(Process& self, std::shared_ptr<const JobContext> job)
@@ -85,16 +99,27 @@ class MapWorker {
     for (;;) {
       std::optional<Envelope> in = co_await self_.ReceiveWhere(
           [](const Envelope& e) {
-            return e.Is<LoadSplit>() || e.Is<StartMap>() || e.Is<Release>();
+            return e.Is<LoadSplit>() || e.Is<StartMap>() || e.Is<Shuffle>() || e.Is<Abort>() ||
+                   e.Is<Release>();
           },
           kInfiniteDuration);
       if (!in || in->Is<Release>()) break;
       absl::Status status;
       if (const LoadSplit* load = in->TryAs<LoadSplit>()) {
         status = co_await Load(*load);
+      } else if (in->Is<Abort>()) {
+        continue;  // for an attempt that already ended
+      } else if (const Shuffle* shuffle = in->TryAs<Shuffle>()) {
+        status = co_await ShuffleAgain(*shuffle);
+      } else if (auto seen = ended_.find({in->As<StartMap>().task(), in->As<StartMap>().attempt()});
+                 seen != ended_.end()) {
+        // A retransmitted or duplicated StartMap of an attempt that ended: repeat its failure
+        // report (the orchestrator ignores one it has), never run it twice.
+        if (seen->second.failed) status = self_.Send(orchestrator_, *seen->second.failed);
       } else {
         const StartMap start = in->As<StartMap>();
-        Failure failure = co_await RunAttempt(start);
+        Ended& ended = ended_[{start.task(), start.attempt()}];
+        Failure failure = co_await RunAttempt(start, &ended);
         state_->task = -1;
         state_->attempt = -1;
         status = failure.status;
@@ -109,6 +134,7 @@ class MapWorker {
           failed.set_code(static_cast<int>(status.code()));
           failed.set_error(std::string(
               JobTaskError(job_->plan().name, TaskName(true, start.task()), status).message()));
+          ended.failed = failed;
           status = self_.Send(orchestrator_, failed);
         }
       }
@@ -153,6 +179,9 @@ class MapWorker {
 
   // Load puts split `task` into this worker's memory (before the job starts) and samples keys.
   asio::awaitable<absl::Status> Load(const LoadSplit& load) {
+    if (load_reply_ && load_reply_->task() == load.task()) {
+      co_return self_.Send(orchestrator_, *load_reply_);  // a retransmission: answer again
+    }
     SplitLoaded reply;
     reply.set_task(load.task());
     absl::Status status = co_await LoadAndSample(load, &reply);
@@ -161,6 +190,7 @@ class MapWorker {
       reply.set_error(std::string(
           JobTaskError(job_->plan().name, TaskName(true, load.task()), status).message()));
     }
+    load_reply_ = reply;
     co_return self_.Send(orchestrator_, reply);
   }
 
@@ -242,14 +272,23 @@ class MapWorker {
     auto join = Join::Create(self_, 0);
     const int64_t chunk_bytes = std::max<int64_t>(1, job_->options.engine.copy.chunk);
     const int64_t chunks = (split.bytes + chunk_bytes - 1) / chunk_bytes;
+    int silences = 0;
     for (int64_t fresh = 0; fresh < chunks;) {
       std::optional<Envelope> in = co_await self_.ReceiveWhere(
           [task](const Envelope& e) {
             const SplitChunk* c = e.TryAs<SplitChunk>();
             return c != nullptr && c->split() == task;
           },
-          Seconds(10));
-      if (!in) co_return absl::DeadlineExceededError("the input store stopped sending the split");
+          job_->retransmit());
+      if (!in) {
+        // A lost request or chunk: ask again (the chunks we hold are skipped as duplicates).
+        if (++silences >= kMaxCallTries) {
+          co_return absl::DeadlineExceededError("the input store stopped sending the split");
+        }
+        DDC_CO_RETURN_IF_ERROR(self_.Send(store, request));
+        continue;
+      }
+      silences = 0;
       const SplitChunk& chunk = in->As<SplitChunk>();
       if (!assembly->Fresh(chunk.offset())) continue;
       ++fresh;
@@ -265,14 +304,30 @@ class MapWorker {
     co_return buffer;
   }
 
-  asio::awaitable<Failure> RunAttempt(const StartMap& start) {
+  asio::awaitable<Failure> RunAttempt(const StartMap& start, Ended* ended) {
     Failure failure;
-    failure.status = co_await Attempt(start, &failure.user_error);
+    failure.status = co_await Attempt(start, ended, &failure.user_error);
     co_return failure;
   }
 
+  // ShuffleAgain answers a Shuffle for an attempt that already shipped: a retransmission (our
+  // Shipped was lost) gets Shipped again; a repair (`only_partition`: its reducer lacks it) ships
+  // that partition again first. A Shuffle for an attempt we never shipped is stale: ignored.
+  asio::awaitable<absl::Status> ShuffleAgain(const Shuffle& shuffle) {
+    auto it = ended_.find({shuffle.task(), shuffle.attempt()});
+    if (it == ended_.end() || !it->second.shipped) co_return absl::OkStatus();
+    if (shuffle.has_only_partition()) {
+      DDC_CO_RETURN_IF_ERROR(co_await Ship(shuffle.task(), it->second.reducers,
+                                           it->second.manifests, shuffle.only_partition()));
+    }
+    Shipped shipped;
+    shipped.set_task(shuffle.task());
+    shipped.set_attempt(shuffle.attempt());
+    co_return self_.Send(orchestrator_, shipped);
+  }
+
   // Attempt runs one map attempt to its end: committed and shipped, aborted, or failed.
-  asio::awaitable<absl::Status> Attempt(const StartMap& start, bool* user_error) {
+  asio::awaitable<absl::Status> Attempt(const StartMap& start, Ended* ended, bool* user_error) {
     const int task = start.task();
     const int attempt = start.attempt();
     const InputSplit& split = job_->splits[task];
@@ -378,18 +433,30 @@ class MapWorker {
     report.set_counters(context.counters().Encode());
     DDC_CO_RETURN_IF_ERROR(self_.Send(orchestrator_, report));
 
-    // Wait to be told to ship (this attempt won) or to stop (another attempt won).
-    std::optional<Envelope> verdict = co_await self_.ReceiveWhere(
-        [task, attempt](const Envelope& e) {
-          if (const Shuffle* s = e.TryAs<Shuffle>())
-            return s->task() == task && s->attempt() == attempt;
-          if (const Abort* a = e.TryAs<Abort>())
-            return a->task() == task && a->attempt() == attempt;
-          return false;
-        },
-        kInfiniteDuration);
+    // Wait to be told to ship (this attempt won) or to stop (another attempt won). A repeated
+    // StartMap means the orchestrator has not heard our MapDone: send it again.
+    std::optional<Envelope> verdict;
+    for (;;) {
+      verdict = co_await self_.ReceiveWhere(
+          [task, attempt](const Envelope& e) {
+            if (const Shuffle* s = e.TryAs<Shuffle>())
+              return s->task() == task && s->attempt() == attempt;
+            if (const Abort* a = e.TryAs<Abort>())
+              return a->task() == task && a->attempt() == attempt;
+            if (const StartMap* m = e.TryAs<StartMap>())
+              return m->task() == task && m->attempt() == attempt;
+            return false;
+          },
+          kInfiniteDuration);
+      if (!verdict || !verdict->Is<StartMap>()) break;
+      DDC_CO_RETURN_IF_ERROR(self_.Send(orchestrator_, report));
+    }
     if (!verdict || verdict->Is<Abort>()) co_return absl::OkStatus();
-    DDC_CO_RETURN_IF_ERROR(co_await Ship(task, verdict->As<Shuffle>(), *output));
+    const Shuffle& shuffle = verdict->As<Shuffle>();
+    ended->manifests = output->Manifests(task);
+    ended->reducers.assign(shuffle.reducers().begin(), shuffle.reducers().end());
+    DDC_CO_RETURN_IF_ERROR(co_await Ship(task, ended->reducers, ended->manifests, -1));
+    ended->shipped = true;
     Shipped shipped;
     shipped.set_task(task);
     shipped.set_attempt(attempt);
@@ -496,16 +563,23 @@ class MapWorker {
     co_return absl::OkStatus();
   }
 
-  // Ship delivers every partition of the committed output to its reducer.
-  asio::awaitable<absl::Status> Ship(int task, const Shuffle& shuffle, MapOutput& output) {
-    const std::vector<PartitionManifest> manifests = output.Manifests(task);
+  // Ship delivers every partition of the committed output (or only `only_partition`, when >= 0)
+  // to its reducer.
+  asio::awaitable<absl::Status> Ship(int task, const std::vector<uint32_t>& reducers,
+                                     const std::vector<PartitionManifest>& manifests,
+                                     int only_partition) {
     const int reduces = job_->reduces();
     const bool grant = job_->options.policy.shuffle == ShuffleMechanism::kGrant;
+    if (static_cast<int>(reducers.size()) != reduces ||
+        static_cast<int>(manifests.size()) != reduces) {
+      co_return absl::InvalidArgumentError("shuffle: one reducer and one manifest per partition");
+    }
     for (int i = 0; i < reduces; ++i) {
       // Mappers start at different reducers, so that they do not all queue at reducer 0.
       const int p = (task + i) % reduces;
+      if (only_partition >= 0 && p != only_partition) continue;
       const PartitionManifest& manifest = manifests[static_cast<size_t>(p)];
-      const ProcessId reducer{shuffle.reducers(p)};
+      const ProcessId reducer{reducers[static_cast<size_t>(p)]};
       std::vector<Region> pages = RegionsFromProto(manifest.pages());
       PartitionReady ready;
       *ready.mutable_manifest() = manifest;
@@ -523,8 +597,12 @@ class MapWorker {
         PrepareCopy prepare;
         prepare.set_map_task(task);
         prepare.set_total(total);
-        absl::StatusOr<Received<CopyPrepared>> prepared =
-            co_await self_.Call<CopyPrepared>(reducer, prepare, Seconds(10));
+        // PrepareCopy is idempotent at the reducer: retry a lost request or reply.
+        absl::StatusOr<Received<CopyPrepared>> prepared = absl::DeadlineExceededError("not called");
+        for (int tries = 0; tries < kMaxCallTries && absl::IsDeadlineExceeded(prepared.status());
+             ++tries) {
+          prepared = co_await self_.Call<CopyPrepared>(reducer, prepare, job_->retransmit());
+        }
         DDC_CO_RETURN_IF_ERROR(prepared.status());
         const CopyTuning& copy = job_->options.engine.copy;
         DDC_CO_RETURN_IF_ERROR(
@@ -550,6 +628,8 @@ class MapWorker {
   ProcessId orchestrator_ = kNoProcess;
   std::optional<Region> loaded_;
   int loaded_task_ = -1;
+  std::optional<SplitLoaded> load_reply_;       // our answer to LoadSplit, repeated if asked again
+  std::map<std::pair<int, int>, Ended> ended_;  // by (task, attempt): every attempt started here
 };
 
 }  // namespace

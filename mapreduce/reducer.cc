@@ -18,10 +18,14 @@
 namespace ddc::mapreduce {
 namespace {
 
-// Copies in progress, by map task; shared with the chunk handlers.
+// What the shuffle delivered so far, shared with the message handlers: copies in progress and
+// the PartitionReady manifests, by map task.
 struct Copies {
   std::map<int, std::shared_ptr<ChunkAssembly>> by_map;
-  std::unique_ptr<Signal> written;  // notified whenever a chunk is written
+  std::map<int, PartitionReady> ready;  // the first PartitionReady of each map task
+  bool started = false;                 // ShuffleStarted, or any shuffle traffic, arrived
+  int64_t events = 0;                   // chunks written and manifests received
+  std::unique_ptr<Signal> changed;      // notified at every event
 };
 
 class ListCursor final : public ValueCursor {
@@ -73,17 +77,27 @@ class Reducer {
       failed.set_code(static_cast<int>(status.code()));
       failed.set_error(std::string(
           JobTaskError(job_->plan().name, TaskName(false, partition_), status).message()));
-      DDC_CO_RETURN_IF_ERROR(self_.Send(orchestrator_, failed));
+      last_report_ = std::make_shared<const TaskFailed>(failed);
+      DDC_CO_RETURN_IF_ERROR(self_.SendShared(orchestrator_, last_report_));
     }
-    // Stay until the job ends (the output pages are the job's result).
-    std::optional<Received<Release>> release = co_await self_.ReceiveOf<Release>();
+    // Stay until the job ends (the output pages are the job's result), repeating the last report
+    // until the orchestrator answers with Release: ours may have been lost. An orchestrator that
+    // no longer exists (NOT_FOUND) ended the job.
+    for (;;) {
+      std::optional<Envelope> release = co_await self_.ReceiveWhere(
+          [](const Envelope& e) { return e.Is<Release>(); }, job_->retransmit());
+      if (release || !last_report_) break;
+      const absl::Status sent = self_.SendShared(orchestrator_, last_report_);
+      if (absl::IsNotFound(sent)) break;
+      DDC_CO_RETURN_IF_ERROR(sent);
+    }
     co_return absl::OkStatus();
   }
 
  private:
   asio::awaitable<absl::Status> Work(bool* user_error) {
     auto copies = std::make_shared<Copies>();
-    copies->written = std::make_unique<Signal>(self_);
+    copies->changed = std::make_unique<Signal>(self_);
     Memory& memory = self_.memory();
     self_.Serve<PrepareCopy>([this,
                               copies](Received<PrepareCopy> in) -> asio::awaitable<absl::Status> {
@@ -101,36 +115,71 @@ class Reducer {
       std::shared_ptr<ChunkAssembly> assembly = it->second;
       if (!assembly->Fresh(in->offset())) co_return absl::OkStatus();
       DDC_CO_RETURN_IF_ERROR(co_await assembly->Accept(self_.memory(), in->offset(), in->data()));
-      copies->written->Notify();
+      copies->started = true;
+      ++copies->events;
+      copies->changed->Notify();
       co_return absl::OkStatus();
     });
+    self_.Serve<PartitionReady>(
+        [copies](Received<PartitionReady> in) -> asio::awaitable<absl::Status> {
+          copies->started = true;
+          if (copies->ready.emplace(in->manifest().map_task(), *in).second) {
+            ++copies->events;
+            copies->changed->Notify();
+          }
+          co_return absl::OkStatus();
+        });
+    self_.Serve<ShuffleStarted>(
+        [copies](Received<ShuffleStarted>) -> asio::awaitable<absl::Status> {
+          if (!copies->started) {
+            copies->started = true;
+            copies->changed->Notify();
+          }
+          co_return absl::OkStatus();
+        });
 
-    // Receive every map task's partition.
+    // Receive every map task's partition. Once the shuffle began, a retransmission interval with
+    // no progress means something was lost: report what is missing (the orchestrator has it
+    // shipped again; duplicates are ignored here).
     std::map<int, std::shared_ptr<const HeldPartition>> held;
-    while (static_cast<int>(held.size()) < job_->maps()) {
-      std::optional<Received<PartitionReady>> ready = co_await self_.ReceiveOf<PartitionReady>();
-      if (!ready) co_return absl::InternalError("receive ended");
-      const PartitionManifest& manifest = (*ready)->manifest();
-      const int map = manifest.map_task();
-      if (held.count(map) > 0) continue;
-      auto partition = std::make_shared<HeldPartition>();
-      partition->manifest = manifest;
-      if ((*ready)->copied()) {
-        auto it = copies->by_map.find(map);
-        if (it == copies->by_map.end()) {
-          co_return absl::DataLossError(absl::StrCat("map ", map, "'s copy never started"));
+    for (;;) {
+      for (const auto& [map, ready] : copies->ready) {
+        if (held.count(map) > 0) continue;
+        auto partition = std::make_shared<HeldPartition>();
+        partition->manifest = ready.manifest();
+        if (ready.copied()) {
+          auto it = copies->by_map.find(map);
+          if (it == copies->by_map.end()) {
+            co_return absl::DataLossError(absl::StrCat("map ", map, "'s copy never started"));
+          }
+          // The chunks were sent before PartitionReady; some may still be on their way or being
+          // written.
+          if (!it->second->complete()) continue;
+          partition->copy = it->second->buffer();
         }
-        // The chunks arrived before PartitionReady; their writes may still be running.
-        while (!it->second->complete()) co_await copies->written->Wait();
-        partition->copy = it->second->buffer();
+        held[map] = std::move(partition);
       }
-      held[map] = std::move(partition);
+      if (static_cast<int>(held.size()) == job_->maps()) break;
+      const int64_t events = copies->events;
+      const bool started = copies->started;
+      co_await copies->changed->WaitFor(job_->retransmit());
+      if (copies->events != events || !started) continue;
+      MissingPartitions missing;
+      missing.set_partition(partition_);
+      for (int map = 0; map < job_->maps(); ++map) {
+        if (held.count(map) == 0) missing.add_map_tasks(map);
+      }
+      DDC_CO_RETURN_IF_ERROR(self_.Send(orchestrator_, missing));
     }
-    PartitionsHeld report;
-    report.set_partition(partition_);
-    DDC_CO_RETURN_IF_ERROR(self_.Send(orchestrator_, report));
-    std::optional<Received<ReduceNow>> go = co_await self_.ReceiveOf<ReduceNow>();
-    if (!go) co_return absl::InternalError("receive ended");
+    // Report, and repeat the report until ReduceNow comes: either may be lost.
+    auto report = std::make_shared<PartitionsHeld>();
+    report->set_partition(partition_);
+    for (;;) {
+      DDC_CO_RETURN_IF_ERROR(self_.SendShared(orchestrator_, report));
+      std::optional<Envelope> go = co_await self_.ReceiveWhere(
+          [](const Envelope& e) { return e.Is<ReduceNow>(); }, job_->retransmit());
+      if (go) break;
+    }
 
     // Merge and reduce.
     std::vector<std::shared_ptr<const HeldPartition>> inputs;
@@ -199,13 +248,16 @@ class Reducer {
     done.set_output_progress(progress.Encode());
     done.set_records(progress.records);
     done.set_counters(context.counters().Encode());
-    co_return self_.Send(orchestrator_, done);
+    last_report_ = std::make_shared<const ReduceDone>(done);
+    co_return self_.SendShared(orchestrator_, last_report_);
   }
 
   Process& self_;
   std::shared_ptr<const JobContext> job_;
   int partition_;
   ProcessId orchestrator_ = kNoProcess;
+  // The reducer's last report (ReduceDone or TaskFailed), repeated until the job is released.
+  std::shared_ptr<const google::protobuf::Message> last_report_;
 };
 
 }  // namespace
