@@ -14,7 +14,6 @@
 namespace ddc::mapreduce {
 namespace {
 
-using testing::Faults;
 using testing::RunJobFor;
 using testing::TestRun;
 
@@ -244,18 +243,6 @@ TEST_P(BothModes, LostMessagesAreRetransmitted) {
         RunJobFor(GetParam(), Options(plan), std::nullopt, EveryMessage(0, 0.3));
     ASSERT_TRUE(run.ok()) << run.status();
     ExpectMatchesReference(*run, plan);
-  }
-}
-
-// Without faults nothing is shipped twice: a reducer that waits for a busy mapper or a slow link
-// reports nothing missing that the orchestrator acts on (a repair re-copies a whole partition).
-TEST_P(BothModes, NoRepairWithoutFaults) {
-  for (const JobPlan& plan : {WordCountJob({Text(1 << 20), 4, 4}, /*combiner=*/false),
-                              TeraSortJob({Gensort(20000, false), 4, 4})}) {
-    absl::StatusOr<TestRun> run = RunJobFor(GetParam(), Options(plan));
-    ASSERT_TRUE(run.ok()) << run.status();
-    ExpectMatchesReference(*run, plan);
-    EXPECT_EQ(run->outcome->repair_shuffles, 0);
   }
 }
 

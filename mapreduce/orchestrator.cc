@@ -317,11 +317,7 @@ class Orchestrator {
       reducers_heard_[static_cast<size_t>(missing->partition())] = self_.Now();
       for (int task : missing->map_tasks()) {
         if (task < 0 || task >= job_->maps()) continue;
-        const MapTask& t = maps_[static_cast<size_t>(task)];
-        // Only a map that reported Shipped has sent everything: one still shipping will deliver
-        // (a slow link is not a loss), and an uncommitted one's re-run will ship.
-        if (t.committed < 0 || !t.shipped) continue;
-        ++outcome_.repair_shuffles;
+        if (maps_[static_cast<size_t>(task)].committed < 0) continue;  // its re-run will ship
         DDC_CO_RETURN_IF_ERROR(SendShuffle(task, missing->partition()));
       }
     } else if (const ReduceDone* reduced = in.TryAs<ReduceDone>()) {

@@ -55,7 +55,6 @@ struct JobOutcome {
   int speculative_launches = 0;
   int steal_launches = 0;
   int relaunches = 0;
-  int repair_shuffles = 0;  // partitions shipped again because a reducer reported them missing
   // progress_trace[task]: (time, input bytes mapped) as its attempts reported them.
   std::vector<std::vector<std::pair<Time, int64_t>>> progress_trace;
 
