@@ -3,7 +3,6 @@
 #ifndef DDC_MAPREDUCE_CONTEXT_H_
 #define DDC_MAPREDUCE_CONTEXT_H_
 
-#include <algorithm>
 #include <map>
 #include <memory>
 #include <string>
@@ -23,10 +22,6 @@ struct JobContext {
   JobOptions options;
   std::vector<InputSplit> splits;
   FailureTimeouts timeouts;  // transparent mode's heartbeat detector
-  // Retransmit is how long a process waits for the answer to a control message before it sends
-  // the message again (both modes): half the fair failure timeout, five round trips of the
-  // largest message, so that a lost message costs about what a timeout-based detector would.
-  Duration retransmit() const { return std::max<Duration>(1, timeouts.failure_timeout / 2); }
   JobOutcome* outcome = nullptr;
   // Process names (processes find each other with Process::FindProcess).
   std::string orchestrator;

@@ -29,10 +29,6 @@ asio::awaitable<absl::Status> RunInputStore(Process& self, std::shared_ptr<const
   SplitLoaded loaded;
   loaded.set_task(-1);
   DDC_CO_RETURN_IF_ERROR(self.Send(*orchestrator, loaded));
-  // The report may be lost: the orchestrator asks again with a LoadSplit of task -1.
-  self.Serve<LoadSplit>([&self, loaded](Received<LoadSplit> in) -> asio::awaitable<absl::Status> {
-    co_return self.Send(in.envelope().from(), loaded);
-  });
   self.Serve<FetchSplitRequest>(
       [&self, splits](Received<FetchSplitRequest> in) -> asio::awaitable<absl::Status> {
         const int index = in->split();

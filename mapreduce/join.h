@@ -36,8 +36,6 @@ class Signal {
   // Wait returns after the next Notify (or after an hour of virtual time, a guard against a lost
   // notification; callers re-check their condition either way).
   asio::awaitable<void> Wait() { (void)co_await timer_->Wait(Seconds(3600)); }
-  // WaitFor returns after the next Notify or after `timeout`, whichever comes first.
-  asio::awaitable<void> WaitFor(Duration timeout) { (void)co_await timer_->Wait(timeout); }
   void Notify() { timer_->Cancel(); }
 
  private:

@@ -1,7 +1,6 @@
 #include "mapreduce/map_worker.h"
 
 #include <algorithm>
-#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -26,15 +25,6 @@ struct WorkerState {
   int task = -1;  // the attempt running (-1: none)
   int attempt = -1;
   bool released = false;
-};
-
-// Ended is what a worker remembers of an attempt it ran, to answer a repeated StartMap or Shuffle
-// (a retransmission, or a duplicate) the way it answered the first: never by running it again.
-struct Ended {
-  std::optional<TaskFailed> failed;          // the attempt failed: repeat the report
-  std::vector<PartitionManifest> manifests;  // the attempt shipped: what, to be shipped again
-  std::vector<uint32_t> reducers;
-  bool shipped = false;
 };
 
 // Failure is how an attempt ended: user_error marks an error of the job's own code or data, for
@@ -80,10 +70,6 @@ std::vector<Region> StillOwned(const std::vector<Region>& pages, const std::vect
   return kept;
 }
 
-// A call is retried this often on a timeout before the attempt gives up (at one retransmission
-// interval each, far beyond any short partition the engine is meant to survive).
-constexpr int kMaxCallTries = 1000;
-
 class MapWorker {
  public:
   MapWorker(Process& self, std::shared_ptr<const JobContext> job)
@@ -99,27 +85,16 @@ class MapWorker {
     for (;;) {
       std::optional<Envelope> in = co_await self_.ReceiveWhere(
           [](const Envelope& e) {
-            return e.Is<LoadSplit>() || e.Is<StartMap>() || e.Is<Shuffle>() || e.Is<Abort>() ||
-                   e.Is<Release>();
+            return e.Is<LoadSplit>() || e.Is<StartMap>() || e.Is<Release>();
           },
           kInfiniteDuration);
       if (!in || in->Is<Release>()) break;
       absl::Status status;
       if (const LoadSplit* load = in->TryAs<LoadSplit>()) {
         status = co_await Load(*load);
-      } else if (in->Is<Abort>()) {
-        continue;  // for an attempt that already ended
-      } else if (const Shuffle* shuffle = in->TryAs<Shuffle>()) {
-        status = co_await ShuffleAgain(*shuffle);
-      } else if (auto seen = ended_.find({in->As<StartMap>().task(), in->As<StartMap>().attempt()});
-                 seen != ended_.end()) {
-        // A retransmitted or duplicated StartMap of an attempt that ended: repeat its failure
-        // report (the orchestrator ignores one it has), never run it twice.
-        if (seen->second.failed) status = self_.Send(orchestrator_, *seen->second.failed);
       } else {
         const StartMap start = in->As<StartMap>();
-        Ended& ended = ended_[{start.task(), start.attempt()}];
-        Failure failure = co_await RunAttempt(start, &ended);
+        Failure failure = co_await RunAttempt(start);
         state_->task = -1;
         state_->attempt = -1;
         status = failure.status;
@@ -134,7 +109,6 @@ class MapWorker {
           failed.set_code(static_cast<int>(status.code()));
           failed.set_error(std::string(
               JobTaskError(job_->plan().name, TaskName(true, start.task()), status).message()));
-          ended.failed = failed;
           status = self_.Send(orchestrator_, failed);
         }
       }
@@ -179,9 +153,6 @@ class MapWorker {
 
   // Load puts split `task` into this worker's memory (before the job starts) and samples keys.
   asio::awaitable<absl::Status> Load(const LoadSplit& load) {
-    if (load_reply_ && load_reply_->task() == load.task()) {
-      co_return self_.Send(orchestrator_, *load_reply_);  // a retransmission: answer again
-    }
     SplitLoaded reply;
     reply.set_task(load.task());
     absl::Status status = co_await LoadAndSample(load, &reply);
@@ -190,7 +161,6 @@ class MapWorker {
       reply.set_error(std::string(
           JobTaskError(job_->plan().name, TaskName(true, load.task()), status).message()));
     }
-    load_reply_ = reply;
     co_return self_.Send(orchestrator_, reply);
   }
 
@@ -272,23 +242,14 @@ class MapWorker {
     auto join = Join::Create(self_, 0);
     const int64_t chunk_bytes = std::max<int64_t>(1, job_->options.engine.copy.chunk);
     const int64_t chunks = (split.bytes + chunk_bytes - 1) / chunk_bytes;
-    int silences = 0;
     for (int64_t fresh = 0; fresh < chunks;) {
       std::optional<Envelope> in = co_await self_.ReceiveWhere(
           [task](const Envelope& e) {
             const SplitChunk* c = e.TryAs<SplitChunk>();
             return c != nullptr && c->split() == task;
           },
-          job_->retransmit());
-      if (!in) {
-        // A lost request or chunk: ask again (the chunks we hold are skipped as duplicates).
-        if (++silences >= kMaxCallTries) {
-          co_return absl::DeadlineExceededError("the input store stopped sending the split");
-        }
-        DDC_CO_RETURN_IF_ERROR(self_.Send(store, request));
-        continue;
-      }
-      silences = 0;
+          Seconds(10));
+      if (!in) co_return absl::DeadlineExceededError("the input store stopped sending the split");
       const SplitChunk& chunk = in->As<SplitChunk>();
       if (!assembly->Fresh(chunk.offset())) continue;
       ++fresh;
@@ -304,30 +265,14 @@ class MapWorker {
     co_return buffer;
   }
 
-  asio::awaitable<Failure> RunAttempt(const StartMap& start, Ended* ended) {
+  asio::awaitable<Failure> RunAttempt(const StartMap& start) {
     Failure failure;
-    failure.status = co_await Attempt(start, ended, &failure.user_error);
+    failure.status = co_await Attempt(start, &failure.user_error);
     co_return failure;
   }
 
-  // ShuffleAgain answers a Shuffle for an attempt that already shipped: a retransmission (our
-  // Shipped was lost) gets Shipped again; a repair (`only_partition`: its reducer lacks it) ships
-  // that partition again first. A Shuffle for an attempt we never shipped is stale: ignored.
-  asio::awaitable<absl::Status> ShuffleAgain(const Shuffle& shuffle) {
-    auto it = ended_.find({shuffle.task(), shuffle.attempt()});
-    if (it == ended_.end() || !it->second.shipped) co_return absl::OkStatus();
-    if (shuffle.has_only_partition()) {
-      DDC_CO_RETURN_IF_ERROR(co_await Ship(shuffle.task(), it->second.reducers,
-                                           it->second.manifests, shuffle.only_partition()));
-    }
-    Shipped shipped;
-    shipped.set_task(shuffle.task());
-    shipped.set_attempt(shuffle.attempt());
-    co_return self_.Send(orchestrator_, shipped);
-  }
-
   // Attempt runs one map attempt to its end: committed and shipped, aborted, or failed.
-  asio::awaitable<absl::Status> Attempt(const StartMap& start, Ended* ended, bool* user_error) {
+  asio::awaitable<absl::Status> Attempt(const StartMap& start, bool* user_error) {
     const int task = start.task();
     const int attempt = start.attempt();
     const InputSplit& split = job_->splits[task];
@@ -433,30 +378,18 @@ class MapWorker {
     report.set_counters(context.counters().Encode());
     DDC_CO_RETURN_IF_ERROR(self_.Send(orchestrator_, report));
 
-    // Wait to be told to ship (this attempt won) or to stop (another attempt won). A repeated
-    // StartMap means the orchestrator has not heard our MapDone: send it again.
-    std::optional<Envelope> verdict;
-    for (;;) {
-      verdict = co_await self_.ReceiveWhere(
-          [task, attempt](const Envelope& e) {
-            if (const Shuffle* s = e.TryAs<Shuffle>())
-              return s->task() == task && s->attempt() == attempt;
-            if (const Abort* a = e.TryAs<Abort>())
-              return a->task() == task && a->attempt() == attempt;
-            if (const StartMap* m = e.TryAs<StartMap>())
-              return m->task() == task && m->attempt() == attempt;
-            return false;
-          },
-          kInfiniteDuration);
-      if (!verdict || !verdict->Is<StartMap>()) break;
-      DDC_CO_RETURN_IF_ERROR(self_.Send(orchestrator_, report));
-    }
+    // Wait to be told to ship (this attempt won) or to stop (another attempt won).
+    std::optional<Envelope> verdict = co_await self_.ReceiveWhere(
+        [task, attempt](const Envelope& e) {
+          if (const Shuffle* s = e.TryAs<Shuffle>())
+            return s->task() == task && s->attempt() == attempt;
+          if (const Abort* a = e.TryAs<Abort>())
+            return a->task() == task && a->attempt() == attempt;
+          return false;
+        },
+        kInfiniteDuration);
     if (!verdict || verdict->Is<Abort>()) co_return absl::OkStatus();
-    const Shuffle& shuffle = verdict->As<Shuffle>();
-    ended->manifests = output->Manifests(task);
-    ended->reducers.assign(shuffle.reducers().begin(), shuffle.reducers().end());
-    DDC_CO_RETURN_IF_ERROR(co_await Ship(task, ended->reducers, ended->manifests, -1));
-    ended->shipped = true;
+    DDC_CO_RETURN_IF_ERROR(co_await Ship(task, verdict->As<Shuffle>(), *output));
     Shipped shipped;
     shipped.set_task(task);
     shipped.set_attempt(attempt);
@@ -563,23 +496,16 @@ class MapWorker {
     co_return absl::OkStatus();
   }
 
-  // Ship delivers every partition of the committed output (or only `only_partition`, when >= 0)
-  // to its reducer.
-  asio::awaitable<absl::Status> Ship(int task, const std::vector<uint32_t>& reducers,
-                                     const std::vector<PartitionManifest>& manifests,
-                                     int only_partition) {
+  // Ship delivers every partition of the committed output to its reducer.
+  asio::awaitable<absl::Status> Ship(int task, const Shuffle& shuffle, MapOutput& output) {
+    const std::vector<PartitionManifest> manifests = output.Manifests(task);
     const int reduces = job_->reduces();
     const bool grant = job_->options.policy.shuffle == ShuffleMechanism::kGrant;
-    if (static_cast<int>(reducers.size()) != reduces ||
-        static_cast<int>(manifests.size()) != reduces) {
-      co_return absl::InvalidArgumentError("shuffle: one reducer and one manifest per partition");
-    }
     for (int i = 0; i < reduces; ++i) {
       // Mappers start at different reducers, so that they do not all queue at reducer 0.
       const int p = (task + i) % reduces;
-      if (only_partition >= 0 && p != only_partition) continue;
       const PartitionManifest& manifest = manifests[static_cast<size_t>(p)];
-      const ProcessId reducer{reducers[static_cast<size_t>(p)]};
+      const ProcessId reducer{shuffle.reducers(p)};
       std::vector<Region> pages = RegionsFromProto(manifest.pages());
       PartitionReady ready;
       *ready.mutable_manifest() = manifest;
@@ -597,12 +523,8 @@ class MapWorker {
         PrepareCopy prepare;
         prepare.set_map_task(task);
         prepare.set_total(total);
-        // PrepareCopy is idempotent at the reducer: retry a lost request or reply.
-        absl::StatusOr<Received<CopyPrepared>> prepared = absl::DeadlineExceededError("not called");
-        for (int tries = 0; tries < kMaxCallTries && absl::IsDeadlineExceeded(prepared.status());
-             ++tries) {
-          prepared = co_await self_.Call<CopyPrepared>(reducer, prepare, job_->retransmit());
-        }
+        absl::StatusOr<Received<CopyPrepared>> prepared =
+            co_await self_.Call<CopyPrepared>(reducer, prepare, Seconds(10));
         DDC_CO_RETURN_IF_ERROR(prepared.status());
         const CopyTuning& copy = job_->options.engine.copy;
         DDC_CO_RETURN_IF_ERROR(
@@ -628,8 +550,6 @@ class MapWorker {
   ProcessId orchestrator_ = kNoProcess;
   std::optional<Region> loaded_;
   int loaded_task_ = -1;
-  std::optional<SplitLoaded> load_reply_;       // our answer to LoadSplit, repeated if asked again
-  std::map<std::pair<int, int>, Ended> ended_;  // by (task, attempt): every attempt started here
 };
 
 }  // namespace

@@ -48,9 +48,7 @@ void ExpectMatchesReference(const TestRun& run, const JobPlan& plan) {
   absl::StatusOr<std::vector<KvPair>> reference = RunReference(plan);
   ASSERT_TRUE(reference.ok()) << reference.status();
   EXPECT_EQ(SortedPairs(run.outcome->AllOutput()), SortedPairs(*reference));
-  for (const ProcessFailure& failure : run.sim->ProcessFailures()) {
-    ADD_FAILURE() << failure.process << " failed at " << failure.at << ": " << failure.error;
-  }
+  EXPECT_TRUE(run.sim->ProcessFailures().empty());
 }
 
 class BothModes : public ::testing::TestWithParam<Mode> {};
@@ -211,59 +209,16 @@ TEST(MapreduceFailures, AMapperCrashedBeforeItsFirstCheckpointIsRestartedByItsTh
 
 // Regression (`ddc check` mapreduce, message duplication): every control message delivered twice
 // must not make a duplicated PartitionsHeld or ReduceDone stand in for a missing reducer.
-// EveryMessage duplicates and drops every message of the rack with these probabilities.
-Faults EveryMessage(double duplicate, double drop) {
-  return [duplicate, drop](Simulation& sim, const Deployment&) {
-    config::FaultSchedule faults;
-    config::MessageFault& fault = *faults.add_message_faults();
-    fault.set_start_ns(0);
-    fault.set_end_ns(Seconds(10));
-    fault.set_duplicate_probability(duplicate);
-    fault.set_drop_probability(drop);
-    return sim.InjectFaults(faults);
-  };
-}
-
 TEST_P(BothModes, DuplicatedMessagesChangeNothing) {
   const JobPlan plan = WordCountJob({Text(256 * 1024), 3, 3}, /*combiner=*/true);
   absl::StatusOr<TestRun> run =
-      RunJobFor(GetParam(), Options(plan), std::nullopt, EveryMessage(1, 0));
-  ASSERT_TRUE(run.ok()) << run.status();
-  ExpectMatchesReference(*run, plan);
-}
-
-// A third of all messages is lost for the whole job (control messages, heartbeats, copy chunks):
-// every control message is retransmitted until answered, lost chunks and manifests are shipped
-// again on the reducer's report, and the output is the reference's. Before retransmission the
-// first lost StartMap, MapDone, Shuffle, PartitionReady or ReduceDone hung the job.
-TEST_P(BothModes, LostMessagesAreRetransmitted) {
-  for (const JobPlan& plan : {WordCountJob({Text(256 * 1024), 3, 3}, /*combiner=*/false),
-                              TeraSortJob({Gensort(2000, false), 3, 2})}) {
-    absl::StatusOr<TestRun> run =
-        RunJobFor(GetParam(), Options(plan), std::nullopt, EveryMessage(0, 0.3));
-    ASSERT_TRUE(run.ok()) << run.status();
-    ExpectMatchesReference(*run, plan);
-  }
-}
-
-// The orchestrator's CE is cut off from the rack for a while at the shuffle barrier (everything it
-// sends and is sent is dropped): the barrier's Shuffle and ShuffleStarted messages are lost, and
-// the job completes once the partition heals.
-TEST_P(BothModes, AShortPartitionOfTheOrchestratorIsSurvived) {
-  const JobPlan plan = TeraSortJob({Gensort(4000, false), 3, 3});
-  // Find when the map phase ends in a run without faults, and cut the orchestrator off around it.
-  absl::StatusOr<TestRun> clean = RunJobFor(GetParam(), Options(plan));
-  ASSERT_TRUE(clean.ok()) << clean.status();
-  const Time barrier = clean->outcome->phases.maps_done;
-  ASSERT_GT(barrier, 0);
-  absl::StatusOr<TestRun> run =
-      RunJobFor(GetParam(), Options(plan), std::nullopt, [&](Simulation& sim, const Deployment&) {
-        const int ces = JobCes(plan.map_tasks, Options(plan).spares, plan.reduce_tasks);
-        for (int ce = 1; ce < ces; ++ce) {
-          DDC_RETURN_IF_ERROR(sim.Partition("r0/ce0", absl::StrCat("r0/ce", ce),
-                                            barrier - Microseconds(5), barrier + Microseconds(40)));
-        }
-        return absl::OkStatus();
+      RunJobFor(GetParam(), Options(plan), std::nullopt, [](Simulation& sim, const Deployment&) {
+        config::FaultSchedule faults;
+        config::MessageFault& twice = *faults.add_message_faults();
+        twice.set_start_ns(0);
+        twice.set_end_ns(Seconds(10));
+        twice.set_duplicate_probability(1);
+        return sim.InjectFaults(faults);
       });
   ASSERT_TRUE(run.ok()) << run.status();
   ExpectMatchesReference(*run, plan);

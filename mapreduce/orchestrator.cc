@@ -32,10 +32,8 @@ struct Attempt {
   int worker = -1;  // index into workers_
   Origin origin = LOAD;
   std::string checkpoint;
-  bool active = true;      // running or committed-and-not-shipped
-  Time last_heard = 0;     // any message from it (failure detection)
-  Time last_progress = 0;  // a report other than a heartbeat, or a StartMap resent
-  StartMap start;          // what launched it, resent while it stays silent
+  bool active = true;  // running or committed-and-not-shipped
+  Time last_heard = 0;
 };
 
 struct MapTask {
@@ -45,7 +43,6 @@ struct MapTask {
   bool mitigated = false;
   Time started = -1;
   Time finished = -1;
-  Time shuffle_sent = -1;  // the last Shuffle to its committed attempt (resent until Shipped)
   int64_t processed = 0;
   int64_t total = 0;
   Counters counters;
@@ -69,38 +66,21 @@ class Orchestrator {
 
     // Load the splits (before the job's clock starts) and sample keys.
     const bool range = job_->plan().partitioner.kind == PartitionerKind::kSampledRange;
+    for (int m = 0; m < job_->maps(); ++m) {
+      LoadSplit load;
+      load.set_task(m);
+      load.set_samples(range ? job_->plan().partitioner.samples_per_split : 0);
+      DDC_CO_RETURN_IF_ERROR(self_.Send(workers_[static_cast<size_t>(m)].id, load));
+    }
     std::vector<std::string> samples;
-    // Every split, and the input store's replica (when there is one), must be in place. A
-    // LoadSplit without an answer within a retransmission interval is sent again (the worker
-    // repeats its answer); the input store reports once by itself, and answers a LoadSplit of
-    // task -1 after that.
-    std::set<int> loaded;
+    // Every split, and the input store's replica (when there is one), must be in place.
     const int to_load = job_->maps() + (job_->input_store.empty() ? 0 : 1);
-    bool loaded_before = false;  // the input store reports by itself the first time
-    for (bool send = true; static_cast<int>(loaded.size()) < to_load;) {
-      for (int m = 0; send && m < job_->maps(); ++m) {
-        if (loaded.count(m) > 0) continue;
-        LoadSplit load;
-        load.set_task(m);
-        load.set_samples(range ? job_->plan().partitioner.samples_per_split : 0);
-        DDC_CO_RETURN_IF_ERROR(self_.Send(workers_[static_cast<size_t>(m)].id, load));
-      }
-      if (send && loaded_before && !job_->input_store.empty() && loaded.count(-1) == 0) {
-        std::optional<ProcessId> store = self_.FindProcess(job_->input_store);
-        if (!store) co_return absl::NotFoundError("no input store");
-        LoadSplit ask;
-        ask.set_task(-1);
-        DDC_CO_RETURN_IF_ERROR(self_.Send(*store, ask));
-      }
-      loaded_before = true;
-      std::optional<Received<SplitLoaded>> in =
-          co_await self_.ReceiveOf<SplitLoaded>(job_->retransmit());
-      send = !in;
-      if (!in) continue;
+    for (int loaded = 0; loaded < to_load; ++loaded) {
+      std::optional<Received<SplitLoaded>> in = co_await self_.ReceiveOf<SplitLoaded>();
+      if (!in) co_return absl::InternalError("receive ended");
       if ((*in)->has_error()) {
         co_return co_await Finish(absl::InvalidArgumentError((*in)->error()));
       }
-      if (!loaded.insert((*in)->task()).second) continue;  // a repeated answer
       for (const std::string& key : (*in)->samples()) samples.push_back(key);
       if ((*in)->task() >= 0 && (*in)->has_input_base()) {
         split_regions_[(*in)->task()] = {(*in)->input_base(), (*in)->input_length()};
@@ -125,9 +105,8 @@ class Orchestrator {
     Time next_check = heartbeats ? self_.Now() + check : kInfiniteDuration;
     Time next_speculation =
         speculation == kInfiniteDuration ? kInfiniteDuration : self_.Now() + speculation;
-    Time next_retransmit = self_.Now() + job_->retransmit();
     while (!outcome_.finished) {
-      const Time next = std::min({next_check, next_speculation, next_retransmit});
+      const Time next = std::min(next_check, next_speculation);
       const Duration wait =
           next == kInfiniteDuration ? kInfiniteDuration : std::max<Duration>(0, next - self_.Now());
       std::optional<Envelope> in = co_await self_.ReceiveFor(wait);
@@ -140,10 +119,6 @@ class Orchestrator {
       if (self_.Now() >= next_speculation) {
         DDC_CO_RETURN_IF_ERROR(co_await CheckStragglers());
         next_speculation = self_.Now() + speculation;
-      }
-      if (self_.Now() >= next_retransmit) {
-        DDC_CO_RETURN_IF_ERROR(Retransmit());
-        next_retransmit = self_.Now() + job_->retransmit();
       }
       DDC_CO_RETURN_IF_ERROR(TryPending());
     }
@@ -194,7 +169,6 @@ class Orchestrator {
     a.checkpoint = origin == STEAL ? t.attempts[static_cast<size_t>(victim)].checkpoint
                                    : CheckpointName(job_->plan().name, task, number);
     a.last_heard = self_.Now();
-    a.last_progress = self_.Now();
     Worker& w = workers_[static_cast<size_t>(worker)];
     w.busy = true;
     StartMap start;
@@ -215,7 +189,6 @@ class Orchestrator {
       }
     }
     for (const std::string& point : split_points_) start.add_split_points(point);
-    a.start = start;
     t.attempts.push_back(a);
     AttemptRecord record;
     record.task = task;
@@ -281,7 +254,6 @@ class Orchestrator {
     if (const Progress* p = in.TryAs<Progress>()) {
       if (Attempt* a = Find(p->task(), p->attempt()); a != nullptr && a->active) {
         a->last_heard = self_.Now();
-        a->last_progress = self_.Now();
         MapTask& t = maps_[static_cast<size_t>(p->task())];
         t.processed = std::max(t.processed, p->processed());
       }
@@ -291,34 +263,17 @@ class Orchestrator {
       co_return co_await OnMapDone(*done);
     } else if (const Shipped* shipped = in.TryAs<Shipped>()) {
       if (Attempt* a = Find(shipped->task(), shipped->attempt())) {
-        a->last_progress = self_.Now();
         MapTask& t = maps_[static_cast<size_t>(shipped->task())];
         if (t.committed == shipped->attempt()) t.shipped = true;
         a->active = false;
         workers_[static_cast<size_t>(a->worker)].busy = false;
       }
     } else if (const PartitionsHeld* held = in.TryAs<PartitionsHeld>()) {
-      if (held->partition() < 0 || held->partition() >= job_->reduces()) co_return absl::OkStatus();
       // A set, not a count: a duplicated report must not stand in for a missing reducer.
       if (partitions_held_.insert(held->partition()).second &&
           static_cast<int>(partitions_held_.size()) == job_->reduces()) {
         outcome_.phases.shuffle_done = self_.Now();
         for (ProcessId r : reducers_) DDC_CO_RETURN_IF_ERROR(self_.Send(r, ReduceNow()));
-      } else if (outcome_.phases.shuffle_done >= 0) {
-        // The reducer repeats its report because our ReduceNow was lost: send it again.
-        DDC_CO_RETURN_IF_ERROR(
-            self_.Send(reducers_[static_cast<size_t>(held->partition())], ReduceNow()));
-      }
-    } else if (const MissingPartitions* missing = in.TryAs<MissingPartitions>()) {
-      if (outcome_.phases.maps_done < 0) co_return absl::OkStatus();  // not shuffling yet
-      if (missing->partition() < 0 || missing->partition() >= job_->reduces()) {
-        co_return absl::OkStatus();
-      }
-      reducers_heard_[static_cast<size_t>(missing->partition())] = self_.Now();
-      for (int task : missing->map_tasks()) {
-        if (task < 0 || task >= job_->maps()) continue;
-        if (maps_[static_cast<size_t>(task)].committed < 0) continue;  // its re-run will ship
-        DDC_CO_RETURN_IF_ERROR(SendShuffle(task, missing->partition()));
       }
     } else if (const ReduceDone* reduced = in.TryAs<ReduceDone>()) {
       if (!reduces_done_.insert(reduced->partition()).second) co_return absl::OkStatus();
@@ -363,7 +318,6 @@ class Orchestrator {
     const int task = done.task();
     Attempt* a = Find(task, done.attempt());
     if (a == nullptr) co_return absl::OkStatus();
-    a->last_progress = self_.Now();
     MapTask& t = maps_[static_cast<size_t>(task)];
     if (!a->active || t.committed >= 0) {
       // Another attempt won (or this one was given up): stop it.
@@ -372,8 +326,7 @@ class Orchestrator {
       abort.set_attempt(done.attempt());
       abort.set_reason("another attempt of the task committed");
       if (!a->active || t.committed != done.attempt()) {
-        absl::Status sent = self_.Send(workers_[static_cast<size_t>(a->worker)].id, abort);
-        co_return absl::IsNotFound(sent) ? absl::OkStatus() : sent;
+        co_return self_.Send(workers_[static_cast<size_t>(a->worker)].id, abort);
       }
       co_return absl::OkStatus();
     }
@@ -395,30 +348,20 @@ class Orchestrator {
     if (outcome_.phases.maps_done < 0 && maps_committed_ == job_->maps()) {
       outcome_.phases.maps_done = self_.Now();
       for (int m = 0; m < job_->maps(); ++m) DDC_CO_RETURN_IF_ERROR(SendShuffle(m));
-      for (ProcessId r : reducers_) DDC_CO_RETURN_IF_ERROR(self_.Send(r, ShuffleStarted()));
-      reducers_heard_.assign(reducers_.size(), self_.Now());
     } else if (outcome_.phases.maps_done >= 0) {
       DDC_CO_RETURN_IF_ERROR(SendShuffle(task));  // a re-executed task after the barrier
     }
     co_return absl::OkStatus();
   }
 
-  // SendShuffle tells map `task`'s committed attempt to ship its partitions (or, with
-  // `only_partition` >= 0, to ship that one again).
-  absl::Status SendShuffle(int task, int only_partition = -1) {
-    MapTask& t = maps_[static_cast<size_t>(task)];
+  absl::Status SendShuffle(int task) {
+    const MapTask& t = maps_[static_cast<size_t>(task)];
     const Attempt& a = t.attempts[static_cast<size_t>(t.committed)];
     Shuffle shuffle;
     shuffle.set_task(task);
     shuffle.set_attempt(t.committed);
-    if (only_partition >= 0) {
-      shuffle.set_only_partition(only_partition);
-    } else {
-      t.shuffle_sent = self_.Now();
-    }
     for (ProcessId r : reducers_) shuffle.add_reducers(static_cast<uint32_t>(Index(r)));
-    absl::Status sent = self_.Send(workers_[static_cast<size_t>(a.worker)].id, shuffle);
-    return absl::IsNotFound(sent) ? absl::OkStatus() : sent;  // a dead worker: recovery ships
+    return self_.Send(workers_[static_cast<size_t>(a.worker)].id, shuffle);
   }
 
   // WorkerLost: the worker is dead (the rack monitor) or presumed so (silence).
@@ -457,46 +400,6 @@ class Orchestrator {
     }
     ++outcome_.relaunches;
     return Launch(task, REPLICA, -1, -1);
-  }
-
-  // Retransmit resends the control messages whose answer has not come within a retransmission
-  // interval: StartMap to an attempt that has reported nothing since (it answers with Progress,
-  // MapDone or TaskFailed, and ignores a StartMap it already runs), and Shuffle to a committed
-  // attempt that has not reported Shipped. Every receiver is idempotent (README, "Control
-  // messages"); the reducers retransmit their own reports.
-  absl::Status Retransmit() {
-    const Time now = self_.Now();
-    const Duration interval = job_->retransmit();
-    for (int task = 0; task < job_->maps(); ++task) {
-      MapTask& t = maps_[static_cast<size_t>(task)];
-      for (size_t i = 0; i < t.attempts.size(); ++i) {
-        Attempt& a = t.attempts[i];
-        if (!a.active || t.committed == static_cast<int>(i) || now - a.last_progress < interval) {
-          continue;
-        }
-        a.last_progress = now;
-        const Worker& w = workers_[static_cast<size_t>(a.worker)];
-        absl::Status sent = self_.Send(w.id, a.start);
-        if (!sent.ok() && !absl::IsNotFound(sent)) return sent;
-      }
-      if (t.committed >= 0 && !t.shipped && outcome_.phases.maps_done >= 0 &&
-          now - t.shuffle_sent >= interval) {
-        DDC_RETURN_IF_ERROR(SendShuffle(task));
-      }
-    }
-    // A reducer silent since every map shipped may have missed ShuffleStarted and every
-    // PartitionReady: tell it again, so that it reports what it lacks.
-    const bool all_shipped =
-        std::all_of(maps_.begin(), maps_.end(), [](const MapTask& t) { return t.shipped; });
-    if (all_shipped && outcome_.phases.shuffle_done < 0) {
-      for (size_t r = 0; r < reducers_.size(); ++r) {
-        if (partitions_held_.count(static_cast<int>(r)) > 0) continue;
-        if (now - reducers_heard_[r] < interval) continue;
-        reducers_heard_[r] = now;
-        DDC_RETURN_IF_ERROR(self_.Send(reducers_[r], ShuffleStarted()));
-      }
-    }
-    return absl::OkStatus();
   }
 
   asio::awaitable<absl::Status> CheckSilence() {
@@ -594,9 +497,8 @@ class Orchestrator {
   std::vector<Pending> pending_;
   std::map<int, Region> split_regions_;  // by map task: where its loaded split lies
   int maps_committed_ = 0;
-  std::set<int> partitions_held_;     // reducers that hold all their partitions
-  std::vector<Time> reducers_heard_;  // by reducer, since the barrier: its last report
-  std::set<int> reduces_done_;        // reducers whose output is durable
+  std::set<int> partitions_held_;  // reducers that hold all their partitions
+  std::set<int> reduces_done_;     // reducers whose output is durable
   int infrastructure_failures_ = 0;
 };
 

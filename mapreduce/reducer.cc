@@ -18,14 +18,10 @@
 namespace ddc::mapreduce {
 namespace {
 
-// What the shuffle delivered so far, shared with the message handlers: copies in progress and
-// the PartitionReady manifests, by map task.
+// Copies in progress, by map task; shared with the chunk handlers.
 struct Copies {
   std::map<int, std::shared_ptr<ChunkAssembly>> by_map;
-  std::map<int, PartitionReady> ready;  // the first PartitionReady of each map task
-  bool started = false;                 // ShuffleStarted, or any shuffle traffic, arrived
-  int64_t events = 0;                   // chunks written and manifests received
-  std::unique_ptr<Signal> changed;      // notified at every event
+  std::unique_ptr<Signal> written;  // notified whenever a chunk is written
 };
 
 class ListCursor final : public ValueCursor {
@@ -77,27 +73,17 @@ class Reducer {
       failed.set_code(static_cast<int>(status.code()));
       failed.set_error(std::string(
           JobTaskError(job_->plan().name, TaskName(false, partition_), status).message()));
-      last_report_ = std::make_shared<const TaskFailed>(failed);
-      DDC_CO_RETURN_IF_ERROR(self_.SendShared(orchestrator_, last_report_));
+      DDC_CO_RETURN_IF_ERROR(self_.Send(orchestrator_, failed));
     }
-    // Stay until the job ends (the output pages are the job's result), repeating the last report
-    // until the orchestrator answers with Release: ours may have been lost. An orchestrator that
-    // no longer exists (NOT_FOUND) ended the job.
-    for (;;) {
-      std::optional<Envelope> release = co_await self_.ReceiveWhere(
-          [](const Envelope& e) { return e.Is<Release>(); }, job_->retransmit());
-      if (release || !last_report_) break;
-      const absl::Status sent = self_.SendShared(orchestrator_, last_report_);
-      if (absl::IsNotFound(sent)) break;
-      DDC_CO_RETURN_IF_ERROR(sent);
-    }
+    // Stay until the job ends (the output pages are the job's result).
+    std::optional<Received<Release>> release = co_await self_.ReceiveOf<Release>();
     co_return absl::OkStatus();
   }
 
  private:
   asio::awaitable<absl::Status> Work(bool* user_error) {
     auto copies = std::make_shared<Copies>();
-    copies->changed = std::make_unique<Signal>(self_);
+    copies->written = std::make_unique<Signal>(self_);
     Memory& memory = self_.memory();
     self_.Serve<PrepareCopy>([this,
                               copies](Received<PrepareCopy> in) -> asio::awaitable<absl::Status> {
@@ -115,71 +101,36 @@ class Reducer {
       std::shared_ptr<ChunkAssembly> assembly = it->second;
       if (!assembly->Fresh(in->offset())) co_return absl::OkStatus();
       DDC_CO_RETURN_IF_ERROR(co_await assembly->Accept(self_.memory(), in->offset(), in->data()));
-      copies->started = true;
-      ++copies->events;
-      copies->changed->Notify();
+      copies->written->Notify();
       co_return absl::OkStatus();
     });
-    self_.Serve<PartitionReady>(
-        [copies](Received<PartitionReady> in) -> asio::awaitable<absl::Status> {
-          copies->started = true;
-          if (copies->ready.emplace(in->manifest().map_task(), *in).second) {
-            ++copies->events;
-            copies->changed->Notify();
-          }
-          co_return absl::OkStatus();
-        });
-    self_.Serve<ShuffleStarted>(
-        [copies](Received<ShuffleStarted>) -> asio::awaitable<absl::Status> {
-          if (!copies->started) {
-            copies->started = true;
-            copies->changed->Notify();
-          }
-          co_return absl::OkStatus();
-        });
 
-    // Receive every map task's partition. Once the shuffle began, a retransmission interval with
-    // no progress means something was lost: report what is missing (the orchestrator has it
-    // shipped again; duplicates are ignored here).
+    // Receive every map task's partition.
     std::map<int, std::shared_ptr<const HeldPartition>> held;
-    for (;;) {
-      for (const auto& [map, ready] : copies->ready) {
-        if (held.count(map) > 0) continue;
-        auto partition = std::make_shared<HeldPartition>();
-        partition->manifest = ready.manifest();
-        if (ready.copied()) {
-          auto it = copies->by_map.find(map);
-          if (it == copies->by_map.end()) {
-            co_return absl::DataLossError(absl::StrCat("map ", map, "'s copy never started"));
-          }
-          // The chunks were sent before PartitionReady; some may still be on their way or being
-          // written.
-          if (!it->second->complete()) continue;
-          partition->copy = it->second->buffer();
+    while (static_cast<int>(held.size()) < job_->maps()) {
+      std::optional<Received<PartitionReady>> ready = co_await self_.ReceiveOf<PartitionReady>();
+      if (!ready) co_return absl::InternalError("receive ended");
+      const PartitionManifest& manifest = (*ready)->manifest();
+      const int map = manifest.map_task();
+      if (held.count(map) > 0) continue;
+      auto partition = std::make_shared<HeldPartition>();
+      partition->manifest = manifest;
+      if ((*ready)->copied()) {
+        auto it = copies->by_map.find(map);
+        if (it == copies->by_map.end()) {
+          co_return absl::DataLossError(absl::StrCat("map ", map, "'s copy never started"));
         }
-        held[map] = std::move(partition);
+        // The chunks arrived before PartitionReady; their writes may still be running.
+        while (!it->second->complete()) co_await copies->written->Wait();
+        partition->copy = it->second->buffer();
       }
-      if (static_cast<int>(held.size()) == job_->maps()) break;
-      const int64_t events = copies->events;
-      const bool started = copies->started;
-      co_await copies->changed->WaitFor(job_->retransmit());
-      if (copies->events != events || !started) continue;
-      MissingPartitions missing;
-      missing.set_partition(partition_);
-      for (int map = 0; map < job_->maps(); ++map) {
-        if (held.count(map) == 0) missing.add_map_tasks(map);
-      }
-      DDC_CO_RETURN_IF_ERROR(self_.Send(orchestrator_, missing));
+      held[map] = std::move(partition);
     }
-    // Report, and repeat the report until ReduceNow comes: either may be lost.
-    auto report = std::make_shared<PartitionsHeld>();
-    report->set_partition(partition_);
-    for (;;) {
-      DDC_CO_RETURN_IF_ERROR(self_.SendShared(orchestrator_, report));
-      std::optional<Envelope> go = co_await self_.ReceiveWhere(
-          [](const Envelope& e) { return e.Is<ReduceNow>(); }, job_->retransmit());
-      if (go) break;
-    }
+    PartitionsHeld report;
+    report.set_partition(partition_);
+    DDC_CO_RETURN_IF_ERROR(self_.Send(orchestrator_, report));
+    std::optional<Received<ReduceNow>> go = co_await self_.ReceiveOf<ReduceNow>();
+    if (!go) co_return absl::InternalError("receive ended");
 
     // Merge and reduce.
     std::vector<std::shared_ptr<const HeldPartition>> inputs;
@@ -248,16 +199,13 @@ class Reducer {
     done.set_output_progress(progress.Encode());
     done.set_records(progress.records);
     done.set_counters(context.counters().Encode());
-    last_report_ = std::make_shared<const ReduceDone>(done);
-    co_return self_.SendShared(orchestrator_, last_report_);
+    co_return self_.Send(orchestrator_, done);
   }
 
   Process& self_;
   std::shared_ptr<const JobContext> job_;
   int partition_;
   ProcessId orchestrator_ = kNoProcess;
-  // The reducer's last report (ReduceDone or TaskFailed), repeated until the job is released.
-  std::shared_ptr<const google::protobuf::Message> last_report_;
 };
 
 }  // namespace

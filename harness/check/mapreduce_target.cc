@@ -390,18 +390,15 @@ absl::StatusOr<Scenario> MapReduceTarget::Draw(uint64_t seed) const {
   // A crashed CE stays down: the rack monitor cancels its verdict when a CE restarts before it,
   // so the standbys never learn that the crash killed its processes (docs/checking.md).
   plan.restart_probability = 0;
-  // Lost messages (drops, and short partitions between any two of the job's CEs): the control
-  // protocol retransmits. A partition lasts at most half the failure timeout, for the reason
-  // delays are bounded.
-  plan.max_partitions = 2;
-  // Outside the plan (docs/checking.md, "## mapreduce"; mapreduce/README.md, "Not yet done"): a
+  // Outside the plan (docs/checking.md, "## mapreduce"; mapreduce/README.md, "Not yet done"):
+  // lost messages (drops, partitions: the engine's control messages are not retransmitted), a
   // failed ME (committed map output is not recomputed), and faults of the reducers' and the
   // orchestrator's CEs.
+  plan.max_partitions = 0;
   plan.max_me_failures = 0;
   config::FaultSchedule faults = DrawFaultSchedule(fault_rng, plan);
-  for (config::Partition& partition : *faults.mutable_partitions()) {
-    partition.set_heal_at_ns(
-        std::min<Time>(partition.heal_at_ns(), partition.at_ns() + plan.max_message_delay));
+  for (config::MessageFault& fault : *faults.mutable_message_faults()) {
+    fault.set_drop_probability(0);
   }
   *scenario.config.mutable_faults() = std::move(faults);
   return scenario;
