@@ -56,6 +56,20 @@ class PartitioningSink final : public KvSink {
   int64_t page_size_;
 };
 
+// StillOwned returns the parts of `pages` that lie in `owned` (the caller's mapped regions,
+// coalesced, in address order).
+std::vector<Region> StillOwned(const std::vector<Region>& pages, const std::vector<Region>& owned) {
+  std::vector<Region> kept;
+  for (const Region& want : pages) {
+    for (const Region& have : owned) {
+      const VirtAddr lo = std::max(want.base, have.base);
+      const VirtAddr hi = std::min(want.end(), have.end());
+      if (lo < hi) kept.push_back({lo, static_cast<int64_t>(hi - lo)});
+    }
+  }
+  return kept;
+}
+
 class MapWorker {
  public:
   MapWorker(Process& self, std::shared_ptr<const JobContext> job)
@@ -496,7 +510,13 @@ class MapWorker {
       PartitionReady ready;
       *ready.mutable_manifest() = manifest;
       if (!pages.empty() && grant) {
-        DDC_CO_RETURN_IF_ERROR(co_await self_.memory().Grant(pages, reducer));
+        // An attempt that resumed a stolen one (a crash mid-shuffle) may find some partitions
+        // granted already: the steal did not return their pages, which the reducer holds. Grant
+        // only what is still ours (granting the rest is PERMISSION_DENIED, which reads as a
+        // fence) and send every manifest, since the victim may have died before its
+        // PartitionReady; the reducer ignores a partition it already holds.
+        const std::vector<Region> ours = StillOwned(pages, self_.memory().Regions());
+        if (!ours.empty()) DDC_CO_RETURN_IF_ERROR(co_await self_.memory().Grant(ours, reducer));
       } else if (!pages.empty()) {
         int64_t total = 0;
         for (const Region& r : pages) total += r.length;

@@ -33,12 +33,14 @@ TEST(MapReduceTarget, SeedsHoldEveryInvariantInBothModes) {
   }
 }
 
-// Regression, seeds the campaign found failing (docs/checking.md, "Bugs found"): 1105 in exposed
-// mode (one spare, a crashed mapper resumed by it, then judged a straggler and stolen from with no
-// worker left to resume: the job hung).
+// Regression, seeds the campaign found failing (docs/checking.md, "Bugs found"), all in exposed
+// mode: 1105 (one spare, a crashed mapper resumed by it, then judged a straggler and stolen from
+// with no worker left to resume: the job hung); 2009 and 2173 (TeraSort, map 0's CE crashed while
+// it granted its partitions: its thief re-granted pages the reducers already held, read the
+// PERMISSION_DENIED as a fence and stepped down; the job hung).
 TEST(MapReduceTarget, SeedsThatFoundBugsPass) {
   const std::unique_ptr<CheckTarget> target = MakeMapReduceTarget();
-  for (uint64_t seed : {1105}) {
+  for (uint64_t seed : {1105, 2009, 2173}) {
     absl::StatusOr<Scenario> scenario = target->Draw(seed);
     ASSERT_TRUE(scenario.ok()) << scenario.status();
     for (Mode mode : {Mode::kTransparent, Mode::kExposed}) {
