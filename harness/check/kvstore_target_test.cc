@@ -110,7 +110,10 @@ TEST(KvstoreTargetTest, OptionsRoundTripAndBadOptionsAreNamed) {
   options = KvKnobsToOptions(knobs);
   options.pop_back();
   bad = KvKnobsFromOptions(options);
-  EXPECT_NE(bad.status().message().find("crash_after_rebalance is missing"), std::string::npos);
+  EXPECT_NE(bad.status().message().find("crash_during_rebalance is missing"), std::string::npos);
+  knobs.crash_during_rebalance = Milliseconds(1);  // at most one crash
+  EXPECT_TRUE(absl::IsInvalidArgument(KvKnobsFromOptions(KvKnobsToOptions(knobs)).status()));
+  knobs.crash_during_rebalance.reset();
   options = KvKnobsToOptions(knobs);
   for (auto& [name, value] : options) {
     if (name == "copy_method") value = "GRANT";  // the exposed run's method, never drawn
