@@ -380,18 +380,21 @@ asio::awaitable<absl::StatusOr<AdminReply>> Shard::MoveByGrant(const MoveSlotsRe
 
 asio::awaitable<absl::Status> Shard::GrantTo(const std::vector<Region>& regions, ProcessId target) {
   absl::Status granted = co_await self_.memory().Grant(regions, target);
-  if (!absl::IsFailedPrecondition(granted) ||
-      !absl::StrContains(granted.message(), "fenced by a steal")) {
-    co_return granted;
-  }
-  // The target was taken over: its standby speaks as it and holds its pages. Ask who that is
-  // (the call reaches the standby through the ToR's redirect) and grant to it.
+  // The target was taken over (its identity is fenced) or is down and about to be (paused or
+  // crashed, its standby not in yet): ask its identity which process holds its pages (the call
+  // reaches the standby through the ToR's redirect once it took over) and grant to that one.
   RetryPolicy forever = Retry();
   forever.give_up_after = kInfiniteDuration;
-  DDC_CO_ASSIGN_OR_RETURN(
-      Received<AdminReply> holder,
-      co_await RetryingCall<AdminReply>(self_, target, PageHolderRequest(), forever));
-  co_return co_await self_.memory().Grant(regions, ProcessId{holder->process()});
+  while (absl::IsFailedPrecondition(granted) &&
+         (absl::StrContains(granted.message(), "fenced by a steal") ||
+          absl::StrContains(granted.message(), "is not running"))) {
+    DDC_CO_ASSIGN_OR_RETURN(
+        Received<AdminReply> holder,
+        co_await RetryingCall<AdminReply>(self_, target, PageHolderRequest(), forever));
+    granted = co_await self_.memory().Grant(regions, ProcessId{holder->process()});
+    if (!granted.ok()) co_await self_.Sleep(config_.call_timeout);
+  }
+  co_return granted;
 }
 
 asio::awaitable<absl::Status> Shard::OnHandover(Received<SlotHandover> in) {
