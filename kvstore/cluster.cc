@@ -56,6 +56,8 @@ absl::StatusOr<ClusterDeployment> LaunchCluster(Simulation& sim, const ClusterOp
   shard.record_count = options.record_count;
   shard.value_bytes = options.value_bytes;
   shard.command_cpu = options.command_cpu;
+  shard.call_timeout = options.migration.call_timeout;
+  shard.give_up_after = options.migration.give_up_after;
   ClusterObserver* observer = &outcome->observer;
   for (int i = 0; i < kClusterShards; ++i) {
     DDC_ASSIGN_OR_RETURN(const CeId ce, sim.CeForRole(names[i], absl::StrCat("r0/ce", i)));

@@ -26,11 +26,14 @@ struct StoreRun {
 };
 
 // RunStore runs `options` in `mode` with `seed` until the outcome is finished or `limit`;
-// crash_shard0_after crashes shard 0's CE that long after every shard is ready.
+// crash_shard0_after crashes shard 0's CE that long after every shard is ready; `faults` is the
+// platform's fault schedule.
 inline absl::StatusOr<StoreRun> RunStore(Mode mode, uint64_t seed, const ClusterOptions& options,
                                          std::optional<Duration> crash_shard0_after = std::nullopt,
-                                         Time limit = Seconds(5)) {
+                                         Time limit = Seconds(5),
+                                         const config::FaultSchedule& faults = {}) {
   PlatformConfig config = DefaultConfig();
+  *config.mutable_faults() = faults;
   config.set_mode(mode == Mode::kExposed ? config::PlatformConfig::EXPOSED
                                          : config::PlatformConfig::TRANSPARENT);
   config.mutable_trace()->set_enabled(false);

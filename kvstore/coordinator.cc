@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <set>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -99,14 +100,19 @@ class Coordinator {
         epoch_);
     self_.Serve<SlotTableRequest>(
         [this](Received<SlotTableRequest> in) -> asio::awaitable<absl::Status> {
-          while (ready_ < static_cast<int>(shards_.size())) co_await ready_waiters_.Wait(self_);
+          while (!AllReady()) co_await ready_waiters_.Wait(self_);
           co_return self_.Reply(in.envelope(), table_.ToProto());
         });
-    self_.Serve<ShardReady>([this](Received<ShardReady>) -> asio::awaitable<absl::Status> {
-      if (++ready_ == static_cast<int>(shards_.size())) ready_waiters_.WakeAll();
-      co_return absl::OkStatus();
+    // A shard repeats its readiness until acknowledged: a retry or a duplicate counts once.
+    self_.Serve<ShardReady>([this](Received<ShardReady> in) -> asio::awaitable<absl::Status> {
+      const ProcessId from = in.envelope().from();
+      if (std::find(shards_.begin(), shards_.end(), from) != shards_.end() &&
+          ready_.insert(from).second && AllReady()) {
+        ready_waiters_.WakeAll();
+      }
+      co_return self_.Reply(in.envelope(), AdminReply());
     });
-    while (ready_ < static_cast<int>(shards_.size())) co_await ready_waiters_.Wait(self_);
+    while (!AllReady()) co_await ready_waiters_.Wait(self_);
     co_await self_.Sleep(config_.warmup);
 
     DDC_CO_ASSIGN_OR_RETURN(std::vector<SlotMove> moves, PlanMoves(config_.plan, table_, shards_));
@@ -134,14 +140,35 @@ class Coordinator {
         self_.Go([this]() -> asio::awaitable<absl::Status> { return CancelLater(); });
       }
       absl::Status status = absl::OkStatus();
+      absl::Status abandon_reason = absl::OkStatus();
       for (const SlotMove& move : moves) {
+        std::set<int> moved;
         status = co_await driver->Move(
             self_, move, [this]() { return ++epoch_; },
-            [this](const std::vector<int>& slots, ProcessId target, uint64_t epoch) {
-              for (int slot : slots) table_.Learn(slot, target, epoch);
+            [this, &moved](const std::vector<int>& slots, ProcessId target, uint64_t epoch) {
+              for (int slot : slots) {
+                table_.Learn(slot, target, epoch);
+                moved.insert(slot);
+              }
             },
             control_, progress);
+        if (absl::IsDeadlineExceeded(status)) {
+          // A shard of this move stopped answering for give_up_after (all a transparent OS
+          // tells of a crash): the move's other slots stay where they are (a legacy slot may
+          // stay half moved, served by both through ASK), and the next move goes on.
+          for (int slot : move.slots) {
+            if (moved.count(slot) == 0) observer_->abandoned_slots.push_back(slot);
+          }
+          if (abandon_reason.ok()) abandon_reason = status;
+          status = absl::OkStatus();
+          continue;
+        }
         if (!status.ok()) break;
+      }
+      if (status.ok() && !observer_->abandoned_slots.empty()) {
+        status = absl::AbortedError(absl::StrCat("abandoned ", observer_->abandoned_slots.size(),
+                                                 " of ", progress.slots_total,
+                                                 " slots: ", abandon_reason.message()));
       }
       keys = progress.keys_moved;
       progress.cancelled = absl::IsCancelled(status);
@@ -150,9 +177,10 @@ class Coordinator {
       if (observer_->on_phase) observer_->on_phase("rebalance-end");
       self_.TraceSpan("rebalance", span,
                       absl::StrCat("{\"slots\":", progress.slots_moved, ",\"keys\":", keys, "}"));
-      // A refused or cancelled migration is an outcome to report, not a coordinator failure.
+      // A refused, cancelled or partly abandoned migration is an outcome to report, not a
+      // coordinator failure.
       if (!status.ok() && !absl::IsCancelled(status) && !absl::IsFailedPrecondition(status) &&
-          !absl::IsInvalidArgument(status)) {
+          !absl::IsInvalidArgument(status) && !absl::IsAborted(status)) {
         co_return status;
       }
     }
@@ -163,6 +191,8 @@ class Coordinator {
   }
 
  private:
+  bool AllReady() const { return ready_.size() == shards_.size(); }
+
   asio::awaitable<absl::Status> CancelLater() {
     co_await self_.Sleep(*config_.cancel_after);
     control_.RequestCancel();
@@ -183,7 +213,7 @@ class Coordinator {
   std::vector<ProcessId> shards_;
   SlotTable table_;
   uint64_t epoch_ = 1;
-  int ready_ = 0;
+  std::set<ProcessId> ready_;
   WaitQueue ready_waiters_;
   MigrationControl control_;
 };

@@ -247,6 +247,47 @@ TEST(MigrationTest, MigrationToANonexistentShardIsRefused) {
   EXPECT_EQ(run->outcome->clients[0].counters.moved, 0);
 }
 
+// Every link of the store (shards, coordinator, clients) drops, duplicates and delays messages
+// for the first 60 ms, the readiness messages included: the rebalancing retries and finishes, and
+// every handler's idempotence keeps the history linearizable and the ownership audit clean.
+void ExpectMigrationOverLossyLinks(Mode mode, Method method, Plan plan, uint64_t seed) {
+  ClusterOptions options = SmallCluster();
+  options.plan = plan;
+  options.migration.method = method;
+  options.migration.call_timeout = Milliseconds(2);
+  options.call_timeout = Milliseconds(5);
+  config::FaultSchedule faults;
+  config::MessageFault& lossy = *faults.add_message_faults();
+  lossy.set_start_ns(0);
+  lossy.set_end_ns(Milliseconds(60));
+  lossy.set_drop_probability(0.05);
+  lossy.set_duplicate_probability(0.1);
+  lossy.set_delay_probability(0.1);
+  lossy.set_delay_ns(Milliseconds(3));
+  absl::StatusOr<StoreRun> run = RunStore(mode, seed, options, std::nullopt, Seconds(10), faults);
+  ASSERT_TRUE(run.ok()) << run.status();
+  const ClusterObserver& observer = run->outcome->observer;
+  ASSERT_TRUE(CheckRun(*run).ok())
+      << CheckRun(*run) << " at " << run->sim->Now() << ": " << observer.progress.slots_moved
+      << " of " << observer.progress.slots_total << " slots moved, " << observer.progress.retries
+      << " retries";
+  EXPECT_TRUE(observer.migration.ok()) << observer.migration;
+  EXPECT_EQ(observer.progress.slots_moved, observer.progress.slots_total);
+  EXPECT_GT(observer.progress.retries, 0);
+  EXPECT_GT(run->sim->metrics().dropped_by_fault, 0u);
+  EXPECT_GT(run->sim->metrics().duplicated, 0u);
+}
+
+TEST(LostMessageTest, LegacySurvivesLossyLinks) {
+  ExpectMigrationOverLossyLinks(Mode::kTransparent, LEGACY, Plan::kScaleOut, 11);
+}
+TEST(LostMessageTest, SnapshotSurvivesLossyLinks) {
+  ExpectMigrationOverLossyLinks(Mode::kTransparent, SNAPSHOT, Plan::kScaleIn, 12);
+}
+TEST(LostMessageTest, GrantSurvivesLossyLinks) {
+  ExpectMigrationOverLossyLinks(Mode::kExposed, GRANT, Plan::kSplit, 13);
+}
+
 TEST(FailureTest, ExposedStandbyTakesOverACrashedShard) {
   ClusterOptions options = SmallCluster();
   options.standby = true;

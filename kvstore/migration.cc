@@ -5,20 +5,31 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "kvstore/retry.h"
 #include "platform/status_macros.h"
 
 namespace ddc::kvstore {
 namespace {
 
-// Admin calls one round trip each; the reply's error becomes FAILED_PRECONDITION (or CANCELLED
-// when the source reports a cancellation).
+// Admin calls one round trip each, retried until answered (every shard handler is idempotent;
+// a batch still moving answers in_progress, and is asked again, with a fresh give-up clock,
+// after call_timeout). The reply's error becomes FAILED_PRECONDITION, or CANCELLED when the
+// source reports a cancellation, or DEADLINE_EXCEEDED when the source gave up on its peer.
 template <typename Req>
-asio::awaitable<absl::StatusOr<AdminReply>> Admin(Process& self, ProcessId to, Req request,
-                                                  Duration timeout, MigrationProgress& progress) {
+asio::awaitable<absl::StatusOr<AdminReply>> Admin(Process& self, ProcessId to, const Req& request,
+                                                  RetryPolicy retry, MigrationProgress& progress) {
   const int64_t request_bytes = static_cast<int64_t>(request.ByteSizeLong());
-  absl::StatusOr<Received<AdminReply>> reply =
-      co_await self.Call<AdminReply>(to, std::move(request), timeout);
-  if (!reply.ok()) co_return reply.status();
+  absl::StatusOr<Received<AdminReply>> reply;
+  for (;;) {
+    reply = co_await RetryingCall<AdminReply>(self, to, request, retry, &progress.retries);
+    if (!reply.ok() || !(*reply)->in_progress()) break;
+    co_await self.Sleep(retry.timeout);
+    ++progress.retries;
+  }
+  if (!reply.ok()) {
+    co_return absl::Status(reply.status().code(),
+                           absl::StrCat("process ", Index(to), ": ", reply.status().message()));
+  }
   ++progress.round_trips;
   progress.wire_bytes += request_bytes + reply->envelope().wire_bytes();
   const AdminReply& out = **reply;
@@ -26,9 +37,16 @@ asio::awaitable<absl::StatusOr<AdminReply>> Admin(Process& self, ProcessId to, R
   progress.wire_bytes += out.wire_bytes();
   if (out.has_error()) {
     if (absl::StrContains(out.error(), "CANCELLED")) co_return absl::CancelledError(out.error());
+    if (absl::StrContains(out.error(), "DEADLINE_EXCEEDED")) {
+      co_return absl::DeadlineExceededError(absl::StrCat("process ", Index(to), ": ", out.error()));
+    }
     co_return absl::FailedPreconditionError(absl::StrCat("process ", Index(to), ": ", out.error()));
   }
   co_return out;
+}
+
+RetryPolicy RetryOf(const MigrationOptions& options) {
+  return {.timeout = options.call_timeout, .give_up_after = options.give_up_after};
 }
 
 void CountPause(MigrationProgress& progress, Duration pause) {
@@ -64,20 +82,19 @@ class LegacyDriver final : public MigrationDriver {
                                      MigrationProgress& progress) override {
     const Time started = self.Now();
     const int64_t bytes_before = progress.bytes_moved;
-    const Duration timeout = options_.call_timeout;
+    const RetryPolicy retry = RetryOf(options_);
     for (int slot : move.slots) {
       if (control.cancel_requested()) co_return absl::CancelledError("migration cancelled");
       DDC_CO_RETURN_IF_ERROR(
-          (co_await Admin(self, move.target, SetSlot(slot, IMPORTING, move.source), timeout,
+          (co_await Admin(self, move.target, SetSlot(slot, IMPORTING, move.source), retry,
                           progress))
               .status());
-      absl::StatusOr<AdminReply> migrating = co_await Admin(
-          self, move.source, SetSlot(slot, MIGRATING, move.target), timeout, progress);
+      absl::StatusOr<AdminReply> migrating =
+          co_await Admin(self, move.source, SetSlot(slot, MIGRATING, move.target), retry, progress);
       if (!migrating.ok()) {
         // Leave the target as it was before reporting the refusal.
         DDC_CO_RETURN_IF_ERROR(
-            (co_await Admin(self, move.target, SetSlot(slot, STABLE, move.source), timeout,
-                            progress))
+            (co_await Admin(self, move.target, SetSlot(slot, STABLE, move.source), retry, progress))
                 .status());
         co_return migrating.status();
       }
@@ -86,14 +103,14 @@ class LegacyDriver final : public MigrationDriver {
         get.set_slot(slot);
         get.set_count(options_.keys_per_batch);
         DDC_CO_ASSIGN_OR_RETURN(AdminReply keys,
-                                co_await Admin(self, move.source, get, timeout, progress));
+                                co_await Admin(self, move.source, get, retry, progress));
         if (keys.keys_size() == 0) break;
         MigrateRequest migrate;
         migrate.set_slot(slot);
         migrate.set_target(Index(move.target));
         migrate.mutable_keys()->Swap(keys.mutable_keys());
         DDC_CO_ASSIGN_OR_RETURN(AdminReply moved,
-                                co_await Admin(self, move.source, migrate, timeout, progress));
+                                co_await Admin(self, move.source, migrate, retry, progress));
         progress.keys_moved += moved.keys_moved();
         progress.bytes_moved += moved.bytes_moved();
         CountPause(progress, moved.pause_ns());
@@ -104,11 +121,11 @@ class LegacyDriver final : public MigrationDriver {
       }
       const uint64_t epoch = next_epoch();
       DDC_CO_RETURN_IF_ERROR(
-          (co_await Admin(self, move.target, SetSlot(slot, NODE, move.target, epoch), timeout,
+          (co_await Admin(self, move.target, SetSlot(slot, NODE, move.target, epoch), retry,
                           progress))
               .status());
       DDC_CO_RETURN_IF_ERROR(
-          (co_await Admin(self, move.source, SetSlot(slot, NODE, move.target, epoch), timeout,
+          (co_await Admin(self, move.source, SetSlot(slot, NODE, move.target, epoch), retry,
                           progress))
               .status());
       ++progress.slots_moved;
@@ -153,7 +170,7 @@ class BatchDriver final : public MigrationDriver {
       control.active_source = move.source;
       control.active_job = request.job();
       absl::StatusOr<AdminReply> reply =
-          co_await Admin(self, move.source, std::move(request), options_.call_timeout, progress);
+          co_await Admin(self, move.source, request, RetryOf(options_), progress);
       control.active_job = 0;
       if (!reply.ok()) co_return reply.status();
       progress.keys_moved += reply->keys_moved();
@@ -195,6 +212,7 @@ absl::Status ValidateMigrationOptions(const MigrationOptions& options) {
         absl::StrCat("max_bytes_per_s: must be >= 0, got ", options.max_bytes_per_s));
   }
   if (options.call_timeout <= 0) return absl::InvalidArgumentError("call_timeout must be > 0");
+  if (options.give_up_after <= 0) return absl::InvalidArgumentError("give_up_after must be > 0");
   return absl::OkStatus();
 }
 

@@ -50,7 +50,10 @@ struct MigrationOptions {
   int slots_per_batch = 64;             // snapshot and grant: slots handed over together
   int64_t bytes_per_chunk = 256 << 10;  // snapshot: bytes per RestoreRequest
   int64_t max_bytes_per_s = 0;          // 0: unlimited
+  // Every call is retried after call_timeout (lost messages, a paused or stolen peer) until it
+  // is answered or give_up_after has passed since its first attempt.
   Duration call_timeout = Seconds(10);
+  Duration give_up_after = kInfiniteDuration;
 };
 
 absl::Status ValidateMigrationOptions(const MigrationOptions& options);

@@ -26,6 +26,7 @@ struct MigrationProgress {
   int64_t bytes_moved = 0;  // key and value bytes copied, or page bytes granted
   int64_t round_trips = 0;  // request/reply exchanges the migration made
   int64_t wire_bytes = 0;   // bytes the migration's messages put on the network
+  int64_t retries = 0;      // calls sent again after a timeout or a connection reset
   int64_t pauses = 0;       // write pauses (snapshot, grant) or blocking MIGRATE calls (legacy)
   Duration longest_pause = 0;
   Duration total_pause = 0;
@@ -76,8 +77,11 @@ struct ClusterObserver {
   }
 
   MigrationProgress progress;
-  // migration is how the rebalancing ended: OK, CANCELLED, or the error that stopped it.
+  // migration is how the rebalancing ended: OK, CANCELLED, ABORTED when slots were abandoned
+  // (abandoned_slots: a shard of their move stopped answering; they stayed where they were, or
+  // half moved, see kvstore/README.md), or the error that stopped it.
   absl::Status migration = absl::OkStatus();
+  std::vector<int> abandoned_slots;
   // on_phase, when set, is called at "rebalance-start" and "rebalance-end" (the harness samples
   // the rack's counters there).
   std::function<void(const std::string&)> on_phase;

@@ -27,6 +27,12 @@ absl::Status Shard::Start() {
       [this](Received<CancelMoveRequest> in) { return OnCancel(std::move(in)); });
   self_.Serve<SlotHandover>(
       [this](Received<SlotHandover> in) { return OnHandover(std::move(in)); });
+  self_.Serve<PageHolderRequest>(
+      [this](Received<PageHolderRequest> in) -> asio::awaitable<absl::Status> {
+        AdminReply holder;
+        holder.set_process(Index(self_.id()));
+        co_return self_.Reply(in.envelope(), holder);
+      });
   // The OS's notice of a grant: the SlotHandover that follows it carries what the shard needs.
   self_.Serve<platform::GrantNotice>(
       [](Received<platform::GrantNotice>) -> asio::awaitable<absl::Status> {
@@ -75,7 +81,10 @@ asio::awaitable<absl::Status> Shard::Create() {
   if (!coordinator) {
     co_return absl::NotFoundError(absl::StrCat("coordinator ", config_.coordinator, " not found"));
   }
-  co_return self_.Send(*coordinator, ShardReady());
+  // Repeated until the coordinator acknowledges it: a lost readiness would stall the startup.
+  absl::StatusOr<Received<AdminReply>> acknowledged = co_await RetryingCall<AdminReply>(
+      self_, *coordinator, ShardReady(), {.timeout = config_.call_timeout});
+  co_return acknowledged.status();
 }
 
 asio::awaitable<absl::Status> Shard::Recover() {
@@ -91,11 +100,18 @@ asio::awaitable<absl::Status> Shard::Recover() {
     std::memcpy(&root, bytes.data() + slot * kDirectoryEntryBytes, 8);
     std::memcpy(&epoch, bytes.data() + slot * kDirectoryEntryBytes + 8, 8);
     if (epoch == 0) continue;
+    if ((root & kHandedOverMarker) != 0) {
+      Release(slot, ProcessId{static_cast<uint32_t>(root)}, epoch);
+      continue;
+    }
     if (root != 0) {
       absl::StatusOr<PageHashTable> table = co_await PageHashTable::Open(self_.memory(), root);
       if (!table.ok()) {
-        // The slot's pages are not the victim's any more (it died between granting them away
-        // and clearing its directory): the grantee serves them.
+        // The slot's pages are not the victim's any more: it died between granting them away
+        // and recording the handover. The coordinator's retry of that batch reaches this
+        // standby, which then sends the target the root (MoveByGrant).
+        slots_[slot].orphan_root = root;
+        slots_[slot].epoch = epoch;
         ++observer_->slots_lost;
         continue;
       }
@@ -117,6 +133,7 @@ void Shard::Acquire(int slot, uint64_t epoch) {
   s.importing_from = kNoProcess;
   s.migrating_to = kNoProcess;
   s.import_job = 0;
+  s.orphan_root = 0;
   observer_->RecordOwnership(slot, epoch, me());
 }
 
@@ -126,6 +143,7 @@ void Shard::Release(int slot, ProcessId to, uint64_t epoch) {
   s.moved_to = to;
   s.moved_epoch = epoch;
   s.migrating_to = kNoProcess;
+  s.orphan_root = 0;
   s.tracking = false;
   s.dirty.clear();
 }
@@ -156,8 +174,12 @@ asio::awaitable<absl::Status> Shard::WriteDirectory(int first, int last) {
   entries.reserve((last - first + 1) * kDirectoryEntryBytes);
   for (int slot = first; slot <= last; ++slot) {
     const Slot& s = slots_[slot];
-    const uint64_t root = s.owned && s.table != nullptr ? s.table->root() : 0;
-    const uint64_t epoch = s.owned ? s.epoch : 0;
+    uint64_t root = s.owned && s.table != nullptr ? s.table->root() : 0;
+    uint64_t epoch = s.owned ? s.epoch : 0;
+    if (!s.owned && s.moved_to != kNoProcess) {
+      root = kHandedOverMarker | Index(s.moved_to);
+      epoch = s.moved_epoch;
+    }
     entries.append(reinterpret_cast<const char*>(&root), 8);
     entries.append(reinterpret_cast<const char*>(&epoch), 8);
   }

@@ -43,7 +43,10 @@ struct ShardConfig {
   int64_t record_count = 0;
   int64_t value_bytes = 1024;
   Duration command_cpu = Microseconds(1);  // CPU charged per command
-  Duration call_timeout = Seconds(2);      // migration calls to the target
+  // Migration calls to the target and the readiness message are retried every call_timeout
+  // until answered or give_up_after has passed (kvstore/retry.h).
+  Duration call_timeout = Seconds(2);
+  Duration give_up_after = kInfiniteDuration;
   std::string trust_group = "kvstore";
 };
 

@@ -14,12 +14,14 @@
 #include <set>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/durable/hash_table.h"
 #include "common/lincheck/kv_model.h"
 #include "kvstore/command.h"
 #include "kvstore/kvstore.pb.h"
+#include "kvstore/retry.h"
 #include "kvstore/shard.h"
 #include "kvstore/slot.h"
 #include "kvstore/slot_table.h"
@@ -44,6 +46,11 @@ inline durable::PageHashTableOptions SlotTableOptions() {
 }
 
 inline constexpr int64_t kDirectoryEntryBytes = 16;  // root u64 | epoch u64
+// A directory entry whose root has this bit set records a slot this shard handed over: the low
+// 32 bits are the new owner, the epoch is the handover's. A standby learns the handovers its
+// victim made from it (a retried MoveSlots for a batch already handed over is answered, not
+// refused), and answers MOVED for those slots.
+inline constexpr uint64_t kHandedOverMarker = uint64_t{1} << 63;
 inline constexpr Duration kMappedSampleInterval = Milliseconds(1);
 
 inline std::string DirectoryName(absl::string_view shard) {
@@ -74,6 +81,12 @@ struct Slot {
   ProcessId importing_from = kNoProcess;  // legacy target
   uint64_t import_job = 0;                // snapshot target: the job staging this slot
   Pause pause = Pause::kNone;
+  // restored_at: the send time of the last RESTORE applied to this slot. Sends of one slot's
+  // RESTOREs are sequential, so an older or equal send time is a late or duplicated copy.
+  Time restored_at = -1;
+  // orphan_root (a standby's recovery): the victim granted this slot's pages away, but its
+  // directory never recorded the handover; a retried MoveSlots sends the root to the target.
+  uint64_t orphan_root = 0;
   bool tracking = false;        // snapshot source: record changed keys
   std::set<std::string> dirty;  // the change stream still to send, in key order
   std::unique_ptr<PageHashTable> table;
@@ -92,6 +105,9 @@ class Shard {
 
  private:
   ProcessId me() const { return self_.identity(); }
+  RetryPolicy Retry() const {
+    return {.timeout = config_.call_timeout, .give_up_after = config_.give_up_after};
+  }
   bool IsShard(uint32_t id) const {
     return std::find(shards_.begin(), shards_.end(), ProcessId{id}) != shards_.end();
   }
@@ -136,8 +152,13 @@ class Shard {
   asio::awaitable<absl::Status> OnCancel(Received<CancelMoveRequest> in);
   asio::awaitable<absl::Status> OnHandover(Received<SlotHandover> in);
 
+  // MoveSlots validates a MoveSlots request and moves its batch; an error reply is a refusal.
+  asio::awaitable<absl::StatusOr<AdminReply>> MoveSlots(const MoveSlotsRequest& request);
   asio::awaitable<absl::StatusOr<AdminReply>> MoveBySnapshot(const MoveSlotsRequest& request);
   asio::awaitable<absl::StatusOr<AdminReply>> MoveByGrant(const MoveSlotsRequest& request);
+  // GrantTo grants `regions` to the process that holds `target`'s pages (its standby, after a
+  // takeover).
+  asio::awaitable<absl::Status> GrantTo(const std::vector<Region>& regions, ProcessId target);
   // SendEntries streams `entries` of `slot` to the target in chunks; counts into `stats`.
   asio::awaitable<absl::Status> SendEntries(const MoveSlotsRequest& request, int slot,
                                             std::vector<KeyValue> entries, Time started,
@@ -158,6 +179,11 @@ class Shard {
   WaitQueue unpaused_;
   Region directory_;
   std::set<uint64_t> cancelled_jobs_;
+  // MoveSlots outcomes by job (nullopt while running): a retried or duplicated MoveSlots gets
+  // the outcome of the first, or in_progress.
+  std::map<uint64_t, std::optional<AdminReply>> move_jobs_;
+  // Snapshot imports finished or aborted here: a late BEGIN must not open them again.
+  std::set<uint64_t> closed_imports_;
   Time last_sample_ = -kMappedSampleInterval;
 };
 

@@ -35,6 +35,8 @@ asio::awaitable<absl::Status> Shard::OnSetSlot(Received<SetSlotRequest> in) {
     case NODE:
       if (!IsShard(request.peer())) {
         error = absl::StrCat("slot owner is a nonexistent shard (process ", request.peer(), ")");
+      } else if (ProcessId{request.peer()} == me() && s.owned && request.epoch() == s.epoch) {
+        // A retry or duplicate of the SETSLOT NODE that gave this shard the slot: done already.
       } else if (request.epoch() <= s.epoch && ProcessId{request.peer()} == me()) {
         error = absl::StrCat("epoch ", request.epoch(), " is not newer than ", s.epoch);
       } else if (ProcessId{request.peer()} == me()) {
@@ -89,9 +91,8 @@ asio::awaitable<absl::Status> Shard::OnGetKeys(Received<GetKeysInSlotRequest> in
 asio::awaitable<absl::Status> Shard::CallTarget(ProcessId target, RestoreRequest restore,
                                                 AdminReply& stats) {
   const int64_t request_bytes = static_cast<int64_t>(restore.ByteSizeLong());
-  DDC_CO_ASSIGN_OR_RETURN(
-      Received<AdminReply> reply,
-      co_await self_.Call<AdminReply>(target, std::move(restore), config_.call_timeout));
+  DDC_CO_ASSIGN_OR_RETURN(Received<AdminReply> reply,
+                          co_await RetryingCall<AdminReply>(self_, target, restore, Retry()));
   stats.set_round_trips(stats.round_trips() + 1);
   stats.set_wire_bytes(stats.wire_bytes() + request_bytes + reply.envelope().wire_bytes());
   if (reply->has_error()) co_return absl::AbortedError(reply->error());
@@ -166,6 +167,13 @@ asio::awaitable<absl::Status> Shard::OnRestore(Received<RestoreRequest> in) {
                           AdminError(absl::StrCat("slot ", slot, " is not being imported from ",
                                                   Index(in.envelope().from()))));
   }
+  // A copy sent no later than the last one applied is a duplicate or a late retry: applying it
+  // again could overwrite a newer value (a client's write after an ASK, or the change stream).
+  if (in.envelope().sent_at() <= s.restored_at) {
+    mutex_.Unlock();
+    co_return self_.Reply(in.envelope(), AdminReply());
+  }
+  slots_[slot].restored_at = in.envelope().sent_at();
   absl::Status status = absl::OkStatus();
   for (const KeyValue& entry : request.entries()) {
     std::optional<std::string> value;

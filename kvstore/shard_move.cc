@@ -9,11 +9,30 @@ asio::awaitable<absl::Status> Shard::OnImport(Received<ImportRequest> in) {
   const ImportRequest& request = *in;
   co_await mutex_.Lock(self_);
   std::string error;
+  // Retries and duplicates (kvstore/retry.h): a BEGIN of an open import, a FINISH whose slots
+  // are already mine at its epoch and an ABORT of a closed import change nothing; a late BEGIN
+  // of a closed import is refused.
+  const bool closed = closed_imports_.count(request.job()) > 0;
+  auto done = [&](uint32_t slot) {
+    const Slot& s = slots_[slot];
+    switch (request.phase()) {
+      case ImportRequest::BEGIN:
+        return s.import_job == request.job();
+      case ImportRequest::FINISH:
+        return s.owned && s.epoch == request.epoch();
+      case ImportRequest::ABORT:
+        return closed && s.import_job != request.job();
+      default:
+        return false;
+    }
+  };
   for (uint32_t slot : request.slots()) {
     if (slot >= static_cast<uint32_t>(kSlotCount)) {
       error = "slot out of range";
+    } else if (done(slot)) {
+      continue;
     } else if (request.phase() == ImportRequest::BEGIN &&
-               (slots_[slot].owned || slots_[slot].import_job != 0)) {
+               (slots_[slot].owned || slots_[slot].import_job != 0 || closed)) {
       error = absl::StrCat("slot ", slot, " is mine or already being imported");
     } else if (request.phase() != ImportRequest::BEGIN &&
                slots_[slot].import_job != request.job()) {
@@ -25,8 +44,10 @@ asio::awaitable<absl::Status> Shard::OnImport(Received<ImportRequest> in) {
   }
   absl::Status status = absl::OkStatus();
   if (error.empty()) {
+    if (request.phase() != ImportRequest::BEGIN) closed_imports_.insert(request.job());
     for (uint32_t slot : request.slots()) {
       Slot& s = slots_[slot];
+      if (done(slot)) continue;
       switch (request.phase()) {
         case ImportRequest::BEGIN:
           s.import_job = request.job();
@@ -60,6 +81,22 @@ asio::awaitable<absl::Status> Shard::OnCancel(Received<CancelMoveRequest> in) {
 
 asio::awaitable<absl::Status> Shard::OnMoveSlots(Received<MoveSlotsRequest> in) {
   const MoveSlotsRequest& request = *in;
+  // A retry or duplicate of a job this shard has seen gets the first one's outcome, or, while
+  // the batch is still moving, word that it is (so the caller knows this shard is alive).
+  if (auto job = move_jobs_.find(request.job()); job != move_jobs_.end()) {
+    if (job->second.has_value()) co_return self_.Reply(in.envelope(), *job->second);
+    AdminReply running;
+    running.set_in_progress(true);
+    co_return self_.Reply(in.envelope(), running);
+  }
+  move_jobs_[request.job()] = std::nullopt;
+  absl::StatusOr<AdminReply> reply = co_await MoveSlots(request);
+  if (!reply.ok()) co_return reply.status();
+  move_jobs_[request.job()] = *reply;
+  co_return self_.Reply(in.envelope(), *std::move(reply));
+}
+
+asio::awaitable<absl::StatusOr<AdminReply>> Shard::MoveSlots(const MoveSlotsRequest& request) {
   std::string error;
   if (absl::Status target = CheckTarget(request.target()); !target.ok()) {
     error = std::string(target.message());
@@ -68,20 +105,33 @@ asio::awaitable<absl::Status> Shard::OnMoveSlots(Received<MoveSlotsRequest> in) 
   } else if (request.method() != SNAPSHOT && request.method() != GRANT) {
     error = "MoveSlots: the method must be SNAPSHOT or GRANT";
   }
+  // A batch this shard (or the victim it took over from) already handed to the target at this
+  // epoch was moved by an earlier delivery of this request whose reply was lost.
+  int handed_over = 0;
   co_await mutex_.Lock(self_);
   for (uint32_t slot : request.slots()) {
     if (!error.empty()) break;
     if (slot >= static_cast<uint32_t>(kSlotCount)) {
       error = "slot out of range";
-    } else if (const Slot& s = slots_[slot];
-               !s.owned || s.migrating_to != kNoProcess || s.pause != Pause::kNone || s.tracking) {
+      break;
+    }
+    const Slot& s = slots_[slot];
+    if (!s.owned && s.moved_to == ProcessId{request.target()} && s.moved_epoch == request.epoch()) {
+      ++handed_over;
+    } else if (s.orphan_root != 0 && request.method() == GRANT) {
+      if (request.epoch() <= s.epoch) {
+        error = absl::StrCat("epoch ", request.epoch(), " is not newer than ", s.epoch);
+      }
+    } else if (!s.owned || s.migrating_to != kNoProcess || s.pause != Pause::kNone || s.tracking) {
       error = absl::StrCat("slot ", slot, " is not mine or is already moving");
     } else if (request.epoch() <= s.epoch) {
       error = absl::StrCat("epoch ", request.epoch(), " is not newer than ", s.epoch);
     }
   }
   mutex_.Unlock();
-  if (!error.empty()) co_return self_.Reply(in.envelope(), AdminError(error));
+  if (error.empty() && handed_over == request.slots_size()) co_return AdminReply();
+  if (error.empty() && handed_over > 0) error = "the batch is partly handed over already";
+  if (!error.empty()) co_return AdminError(error);
   // Two statements, not a conditional expression with a co_await in each branch: GCC 12
   // miscompiles that form (the handler's envelope was lost; see the report).
   absl::StatusOr<AdminReply> reply;
@@ -90,9 +140,8 @@ asio::awaitable<absl::Status> Shard::OnMoveSlots(Received<MoveSlotsRequest> in) 
   } else {
     reply = co_await MoveByGrant(request);
   }
-  if (!reply.ok()) co_return reply.status();
-  SampleMapped(true);
-  co_return self_.Reply(in.envelope(), *std::move(reply));
+  if (reply.ok()) SampleMapped(true);
+  co_return reply;
 }
 
 asio::awaitable<void> Shard::Throttle(Time started, int64_t bytes, int64_t max_bytes_per_s) {
@@ -158,8 +207,8 @@ asio::awaitable<absl::StatusOr<AdminReply>> Shard::MoveBySnapshot(const MoveSlot
   begin.set_phase(ImportRequest::BEGIN);
   const int64_t begin_bytes = static_cast<int64_t>(begin.ByteSizeLong());
   absl::StatusOr<Received<AdminReply>> opened =
-      co_await self_.Call<AdminReply>(target, std::move(begin), config_.call_timeout);
-  if (!opened.ok()) co_return opened.status();
+      co_await RetryingCall<AdminReply>(self_, target, begin, Retry());
+  if (!opened.ok()) co_return AdminError(opened.status().ToString());  // nothing changed yet
   stats.set_round_trips(1);
   stats.set_wire_bytes(begin_bytes + opened->envelope().wire_bytes());
   if ((*opened)->has_error()) co_return AdminError((*opened)->error());
@@ -228,7 +277,7 @@ asio::awaitable<absl::StatusOr<AdminReply>> Shard::MoveBySnapshot(const MoveSlot
   finish.set_epoch(request.epoch());
   const int64_t finish_bytes = static_cast<int64_t>(finish.ByteSizeLong());
   absl::StatusOr<Received<AdminReply>> finished =
-      co_await self_.Call<AdminReply>(target, std::move(finish), config_.call_timeout);
+      co_await RetryingCall<AdminReply>(self_, target, finish, Retry());
   if (finished.ok()) {
     stats.set_round_trips(stats.round_trips() + 1);
     stats.set_wire_bytes(stats.wire_bytes() + finish_bytes + finished->envelope().wire_bytes());
@@ -281,7 +330,8 @@ asio::awaitable<absl::StatusOr<AdminReply>> Shard::MoveByGrant(const MoveSlotsRe
     Slot& s = slots_[slot];
     s.pause = Pause::kAll;
     handover.add_slots(slot);
-    handover.add_roots(s.table == nullptr ? 0 : s.table->root());
+    // An orphan's pages are the target's already (granted by the victim before it died).
+    handover.add_roots(s.table == nullptr ? s.orphan_root : s.table->root());
     if (s.table != nullptr) {
       for (const Region& region : s.table->Regions()) {
         regions.push_back(region);
@@ -290,12 +340,16 @@ asio::awaitable<absl::StatusOr<AdminReply>> Shard::MoveByGrant(const MoveSlotsRe
     }
   }
   mutex_.Unlock();
-  if (!regions.empty()) status = co_await self_.memory().Grant(regions, target);
+  if (!regions.empty()) status = co_await GrantTo(regions, target);
   if (status.ok()) {
     const int64_t handover_bytes = static_cast<int64_t>(handover.ByteSizeLong());
+    // Retried until the target answers: the pages are the target's now, so the batch stays
+    // paused here until the target (or its standby, speaking as it) has opened them.
+    RetryPolicy forever = Retry();
+    forever.give_up_after = kInfiniteDuration;
     absl::StatusOr<Received<AdminReply>> reply =
-        co_await self_.Call<AdminReply>(target, std::move(handover), config_.call_timeout);
-    if (!reply.ok()) co_return reply.status();  // the pages are the target's now
+        co_await RetryingCall<AdminReply>(self_, target, handover, forever);
+    if (!reply.ok()) co_return reply.status();
     stats.set_round_trips(1);
     stats.set_wire_bytes(handover_bytes + reply->envelope().wire_bytes());
     if ((*reply)->has_error()) co_return absl::InternalError((*reply)->error());
@@ -324,6 +378,25 @@ asio::awaitable<absl::StatusOr<AdminReply>> Shard::MoveByGrant(const MoveSlotsRe
   co_return stats;
 }
 
+asio::awaitable<absl::Status> Shard::GrantTo(const std::vector<Region>& regions, ProcessId target) {
+  absl::Status granted = co_await self_.memory().Grant(regions, target);
+  // The target was taken over (its identity is fenced) or is down and about to be (paused or
+  // crashed, its standby not in yet): ask its identity which process holds its pages (the call
+  // reaches the standby through the ToR's redirect once it took over) and grant to that one.
+  RetryPolicy forever = Retry();
+  forever.give_up_after = kInfiniteDuration;
+  while (absl::IsFailedPrecondition(granted) &&
+         (absl::StrContains(granted.message(), "fenced by a steal") ||
+          absl::StrContains(granted.message(), "is not running"))) {
+    DDC_CO_ASSIGN_OR_RETURN(
+        Received<AdminReply> holder,
+        co_await RetryingCall<AdminReply>(self_, target, PageHolderRequest(), forever));
+    granted = co_await self_.memory().Grant(regions, ProcessId{holder->process()});
+    if (!granted.ok()) co_await self_.Sleep(config_.call_timeout);
+  }
+  co_return granted;
+}
+
 asio::awaitable<absl::Status> Shard::OnHandover(Received<SlotHandover> in) {
   const SlotHandover& handover = *in;
   std::string error;
@@ -333,6 +406,8 @@ asio::awaitable<absl::Status> Shard::OnHandover(Received<SlotHandover> in) {
     const uint32_t slot = handover.slots(i);
     if (slot >= static_cast<uint32_t>(kSlotCount)) {
       error = "slot out of range";
+    } else if (slots_[slot].owned && handover.epoch() == slots_[slot].epoch) {
+      continue;  // a retry or duplicate of this handover: opened already
     } else if (slots_[slot].owned || handover.epoch() <= slots_[slot].epoch) {
       error = absl::StrCat("slot ", slot, " is mine or the epoch is old");
     }
@@ -340,6 +415,7 @@ asio::awaitable<absl::Status> Shard::OnHandover(Received<SlotHandover> in) {
   absl::Status status = absl::OkStatus();
   for (int i = 0; error.empty() && status.ok() && i < handover.slots_size(); ++i) {
     const int slot = static_cast<int>(handover.slots(i));
+    if (slots_[slot].owned && handover.epoch() == slots_[slot].epoch) continue;
     if (handover.roots(i) != 0) {
       absl::StatusOr<PageHashTable> table =
           co_await PageHashTable::Open(self_.memory(), handover.roots(i));

@@ -86,6 +86,8 @@ std::vector<std::pair<std::string, std::string>> KvKnobsToOptions(const KvKnobs&
       {"warmup", DurationText(k.warmup)},
       {"crash_after_rebalance",
        k.crash_after_rebalance ? DurationText(*k.crash_after_rebalance) : "none"},
+      {"crash_during_rebalance",
+       k.crash_during_rebalance ? DurationText(*k.crash_during_rebalance) : "none"},
   };
 }
 
@@ -141,13 +143,19 @@ absl::StatusOr<KvKnobs> KvKnobsFromOptions(
   DDC_ASSIGN_OR_RETURN(k.bytes_per_chunk, ParseInt("bytes_per_chunk", bytes_per_chunk));
   DDC_ASSIGN_OR_RETURN(std::string warmup, text("warmup"));
   DDC_ASSIGN_OR_RETURN(k.warmup, ParseInt("warmup", warmup, "ns"));
-  DDC_ASSIGN_OR_RETURN(std::string crash, text("crash_after_rebalance"));
-  if (crash != "none") {
-    DDC_ASSIGN_OR_RETURN(k.crash_after_rebalance, ParseInt("crash_after_rebalance", crash, "ns"));
-    if (*k.crash_after_rebalance < 0) {
+  for (auto [name, knob] : {std::pair{"crash_after_rebalance", &k.crash_after_rebalance},
+                            std::pair{"crash_during_rebalance", &k.crash_during_rebalance}}) {
+    DDC_ASSIGN_OR_RETURN(std::string crash, text(name));
+    if (crash == "none") continue;
+    DDC_ASSIGN_OR_RETURN(*knob, ParseInt(name, crash, "ns"));
+    if (**knob < 0) {
       return absl::InvalidArgumentError(
-          "kvstore option crash_after_rebalance must not be negative");
+          absl::StrCat("kvstore option ", name, " must not be negative"));
     }
+  }
+  if (k.crash_after_rebalance && k.crash_during_rebalance) {
+    return absl::InvalidArgumentError(
+        "kvstore options crash_after_rebalance and crash_during_rebalance: at most one crash");
   }
   if (k.records < 1 || k.value_bytes < 1 || k.clients < 1 || k.rate_per_s <= 0 ||
       k.outstanding < 1 || k.call_timeout <= 0 || k.warmup < 0) {
@@ -402,14 +410,12 @@ absl::StatusOr<Scenario> KvstoreTarget::Draw(uint64_t seed) const {
 
   // The fault plan (docs/checking.md, "## kvstore", says why each bound is what it is).
   //  - Pauses and slowdowns hit any CE of the store: shards, coordinator and standby, clients. A
-  //    shard's pause stays shorter than the rack monitor's verdict time: a takeover while the
-  //    shard takes part in a rebalancing stops the rebalancing (seed 94, a known bug).
-  //  - Message faults and partitions hit only links with a client at one end: clients retry and
-  //    record timeouts as unknown, but the rebalancing's calls (coordinator and shards) and a
-  //    shard's readiness message are not retransmitted, so a lost one stops the rebalancing.
-  //  - A crash hits shard 0's CE, the shard with a standby, after the rebalancing (the target
-  //    injects it then, see Run): a shard that crashes while it moves slots stops the coordinator
-  //    (kvstore/README.md, "Not yet done").
+  //    shard's pause may outlast the rack monitor's verdict time: in exposed mode the standby
+  //    then takes shard 0 over, in the middle of a rebalancing or not (seed 94).
+  //  - Message faults and partitions hit every link of the store: the rebalancing's calls and
+  //    the readiness message are retried, and every handler is idempotent.
+  //  - A crash hits shard 0's CE, the shard with a standby, during the rebalancing or after it
+  //    (the target injects it then, see Run).
   //  - No ME fails: the store keeps one copy of each slot in ME pages and claims nothing else.
   Rng faults = Rng::ForStream(seed, "check", kTarget, "faults");
   const config::MonitorConfig& monitor = scenario.config.monitor();
@@ -420,7 +426,7 @@ absl::StatusOr<Scenario> KvstoreTarget::Draw(uint64_t seed) const {
   for (int c = 0; c < kvstore::kClusterShards; ++c) shards.ces.push_back(CeName(c));
   shards.max_ce_crashes = 0;
   shards.max_ce_pauses = 2;
-  shards.max_pause = std::clamp<Duration>(verdict - 1, 1, Milliseconds(50));
+  shards.max_pause = Milliseconds(50);  // longer than any verdict time: takeovers happen
   shards.max_ce_slowdowns = 2;
   shards.max_message_faults = 0;
   shards.max_partitions = 0;
@@ -439,20 +445,10 @@ absl::StatusOr<Scenario> KvstoreTarget::Draw(uint64_t seed) const {
   others.max_partitions = 2;
   others.max_me_failures = 0;
   schedule.MergeFrom(DrawFaultSchedule(faults, others));
-  auto is_client_ce = [&client_ces](const std::string& name) {
-    return std::find(client_ces.begin(), client_ces.end(), name) != client_ces.end();
-  };
-  for (config::MessageFault& fault : *schedule.mutable_message_faults()) {
-    if (is_client_ce(fault.from()) || is_client_ce(fault.to())) continue;
-    // Neither end is a client: pin the sender to a client, keeping the drawn receiver.
-    fault.set_from(client_ces[Between(faults, 0, static_cast<int64_t>(client_ces.size()) - 1)]);
-    if (fault.to() == fault.from()) fault.clear_to();
-  }
-  for (config::Partition& partition : *schedule.mutable_partitions()) {
-    if (is_client_ce(partition.a()) || is_client_ce(partition.b())) continue;
-    partition.set_a(client_ces[Between(faults, 0, static_cast<int64_t>(client_ces.size()) - 1)]);
-  }
   *scenario.config.mutable_faults() = std::move(schedule);
+  // crash_during_rebalance is not drawn yet: in exposed mode a crash (not a pause) of shard 0
+  // in the middle of a grant still breaks the store (docs/checking.md, "Bugs found", seeds 0,
+  // 58, 59, 94, 95 of the widened draw); replay them with the option set by hand.
   if (Coin(faults, 0.5)) k.crash_after_rebalance = Between(faults, 0, Milliseconds(10));
   scenario.options = KvKnobsToOptions(k);
   return scenario;
@@ -475,6 +471,15 @@ absl::StatusOr<RunReport> KvstoreTarget::Run(const Scenario& scenario, Mode mode
   options.migration.keys_per_batch = k.keys_per_batch;
   options.migration.slots_per_batch = k.slots_per_batch;
   options.migration.bytes_per_chunk = k.bytes_per_chunk;
+  // The rebalancing's calls are retried at the clients' deadline, so a lost message costs the
+  // rebalancing milliseconds, not the experiment's seconds.
+  options.migration.call_timeout = k.call_timeout;
+  // Transparent mode learns of a crash only by timeouts: a move whose shard stops answering for
+  // two call timeouts is abandoned. Exposed mode is told (the standby takes over and answers
+  // as the shard), so its rebalancing retries until it gets through.
+  if (mode == Mode::kTransparent) {
+    options.migration.give_up_after = std::max(2 * k.call_timeout, Milliseconds(5));
+  }
   options.warmup = k.warmup;
   // The clients run until the liveness phase ends (this target stops them), not until the
   // coordinator's cooldown.
@@ -501,6 +506,14 @@ absl::StatusOr<RunReport> KvstoreTarget::Run(const Scenario& scenario, Mode mode
                      kFaultStart, "ns; the draw's ranges need a later fault start"));
   }
   bool crashed = false;
+  if (k.crash_during_rebalance) {
+    sim->RunUntil([&observer] { return observer.progress.started_at >= 0; }, scenario.safety_end);
+    const Time crash_at = observer.progress.started_at + *k.crash_during_rebalance;
+    if (observer.progress.started_at >= 0 && crash_at < scenario.safety_end) {
+      DDC_RETURN_IF_ERROR(sim->CrashCe(deployment.shard_ces[0], crash_at));
+      crashed = true;
+    }
+  }
   if (k.crash_after_rebalance) {
     sim->RunUntil([&observer] { return observer.progress.finished_at >= 0; }, scenario.safety_end);
     const Time crash_at = observer.progress.finished_at + *k.crash_after_rebalance;
@@ -531,6 +544,8 @@ absl::StatusOr<RunReport> KvstoreTarget::Run(const Scenario& scenario, Mode mode
   // A transparent OS lets nobody take a crashed shard's pages and the store keeps no replica:
   // the slots shard 0 owned are documented as lost (kvstore/README.md, "Shard failure").
   std::set<int> lost_slots;
+  // So are the slots of a move abandoned after its crash (a legacy slot half moved to the dead
+  // shard lost the keys that had moved).
   if (crashed && mode == Mode::kTransparent) {
     for (int slot = 0; slot < kvstore::kSlotCount; ++slot) {
       if (observer.last_epoch[slot] > 0 &&
@@ -538,6 +553,7 @@ absl::StatusOr<RunReport> KvstoreTarget::Run(const Scenario& scenario, Mode mode
         lost_slots.insert(slot);
       }
     }
+    lost_slots.insert(observer.abandoned_slots.begin(), observer.abandoned_slots.end());
   }
   add(CheckNoLostWrite(history, final_reader));
   add(CheckNoStaleRead(history));
@@ -550,8 +566,10 @@ absl::StatusOr<RunReport> KvstoreTarget::Run(const Scenario& scenario, Mode mode
   }
   // The rebalancing must have finished, or moved slots in the liveness phase: a copy method may
   // need longer than the phase for thousands of slots, but it must not be stuck.
-  if (!observer.migration.ok() || (observer.progress.finished_at < 0 &&
-                                   observer.progress.slots_moved == slots_moved_at_safety_end)) {
+  // Abandoning the slots of a shard that stopped answering (ABORTED) is an outcome, not a failure.
+  const bool migration_ended = observer.migration.ok() || absl::IsAborted(observer.migration);
+  if (!migration_ended || (observer.progress.finished_at < 0 &&
+                           observer.progress.slots_moved == slots_moved_at_safety_end)) {
     report.violations.push_back(
         {kProgress,
          absl::StrCat("the rebalancing is stuck or failed: ", observer.progress.slots_moved, " of ",

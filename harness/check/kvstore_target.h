@@ -62,6 +62,9 @@ struct KvKnobs {
   // crash_after_rebalance, when set, crashes shard 0's CE that long after the rebalancing ends,
   // if that is still inside the safety phase (the target injects it: see Draw).
   std::optional<Duration> crash_after_rebalance;
+  // crash_during_rebalance, when set, crashes shard 0's CE that long after the rebalancing
+  // starts, if it is still running then and inside the safety phase (the target injects it).
+  std::optional<Duration> crash_during_rebalance;
 };
 
 std::vector<std::pair<std::string, std::string>> KvKnobsToOptions(const KvKnobs& knobs);
